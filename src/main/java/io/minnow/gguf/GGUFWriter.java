@@ -39,7 +39,8 @@ public final class GGUFWriter {
 
     public GGUFWriter put(String key, Object value) {
         metadata.put(key, value);
-        if (key.equals(Names.GENERAL_ALIGNMENT) && value instanceof Number n) {
+        Object v = value instanceof Typed t ? t.value : value;
+        if (key.equals(Names.GENERAL_ALIGNMENT) && v instanceof Number n) {
             alignment = n.intValue();
         }
         return this;

@@ -1,0 +1,76 @@
+package io.minnow.model;
+
+import io.minnow.tensor.Parallel;
+
+/**
+ * Causal self-attention over a sequence's KV cache, for every token of a batch. Grouped-query and multi-query
+ * attention share KV heads; optional sliding window, logit soft-capping and ALiBi.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /** Per-layer settings. {@code window} 0 = full attention; {@code softcap} 0 = none; {@code alibi} null = none. */
+    public record Params(int nHead, int nHeadKv, int headDimK, int headDimV, float scale, int window, float softcap, float[] alibi) {}
+
+    /**
+     * Stores the batch's keys and values in their caches, then computes attention for every token and head.
+     *
+     * @param k   [batch][nHeadKv * headDimK] keys after RoPE
+     * @param v   [batch][nHeadKv * headDimV] values
+     * @param q   [batch][nHead * headDimK] queries after RoPE
+     * @param out [batch][nHead * headDimV] result
+     */
+    public static void run(Parallel pool, Batch batch, int layer, Params p, float[] q, float[] k, float[] v, float[] out) {
+        int n = batch.size();
+        int kDim = p.nHeadKv * p.headDimK;
+        int vDim = p.nHeadKv * p.headDimV;
+        for (int i = 0; i < n; i++) {
+            KVCache c = batch.caches[i];
+            int pos = batch.positions[i];
+            System.arraycopy(k, i * kDim, c.keys[layer], pos * kDim, kDim);
+            System.arraycopy(v, i * vDim, c.values[layer], pos * vDim, vDim);
+        }
+        int group = p.nHead / p.nHeadKv;
+        pool.forRange(n * p.nHead, 1, (start, end) -> {
+            float[] scores = null;
+            for (int task = start; task < end; task++) {
+                int i = task / p.nHead;
+                int h = task % p.nHead;
+                int kvh = h / group;
+                int pos = batch.positions[i];
+                float[] keys = batch.caches[i].keys[layer];
+                float[] values = batch.caches[i].values[layer];
+                int from = p.window > 0 ? Math.max(0, pos - p.window + 1) : 0;
+                int len = pos - from + 1;
+                if (scores == null || scores.length < len) {
+                    scores = new float[Math.max(len, 64)];
+                }
+                int qOff = i * p.nHead * p.headDimK + h * p.headDimK;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t < len; t++) {
+                    float s = VectorMath.dot(q, qOff, keys, (from + t) * kDim + kvh * p.headDimK, p.headDimK) * p.scale;
+                    if (p.softcap > 0) {
+                        s = Activation.softcap(s, p.softcap);
+                    }
+                    if (p.alibi != null) {
+                        s -= p.alibi[h] * (pos - (from + t));
+                    }
+                    scores[t] = s;
+                    max = Math.max(max, s);
+                }
+                float sum = 0f;
+                for (int t = 0; t < len; t++) {
+                    float e = (float) Math.exp(scores[t] - max);
+                    scores[t] = e;
+                    sum += e;
+                }
+                int oOff = i * p.nHead * p.headDimV + h * p.headDimV;
+                java.util.Arrays.fill(out, oOff, oOff + p.headDimV, 0f);
+                float inv = 1f / sum;
+                for (int t = 0; t < len; t++) {
+                    VectorMath.axpy(scores[t] * inv, values, (from + t) * vDim + kvh * p.headDimV, out, oOff, p.headDimV);
+                }
+            }
+        });
+    }
+}
