@@ -1,0 +1,268 @@
+package io.minnow.engine;
+
+import io.minnow.gguf.GGUFFile;
+import io.minnow.model.Architectures;
+import io.minnow.model.Batch;
+import io.minnow.model.KVCache;
+import io.minnow.model.Model;
+import io.minnow.model.ModelConfig;
+import io.minnow.tensor.Parallel;
+import io.minnow.tensor.VectorConfig;
+import io.minnow.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The engine facade: one model file, its tokenizer, a pool of KV-cache slots, a compute pool and the scheduler
+ * thread that batches all running sequences. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+    /** Context per sequence when the options leave it to the model: its trained context, at most this. */
+    public static final int DEFAULT_CONTEXT = 4096;
+    /** The bundled model, relative to the working directory or the application's folder. */
+    public static final String BUNDLED_MODEL = "models/kjv-tiny-q8_0.gguf";
+
+    private final GGUFFile file;
+    private final Model model;
+    private final Tokenizer tokenizer;
+    private final EngineOptions options;
+    private final EngineObserver observer;
+    private final Parallel pool;
+    private final KVPool kv;
+    private final Scheduler scheduler;
+    private final Thread thread;
+    private final String name;
+    private final long loadNanos;
+
+    private Engine(GGUFFile file, Model model, Tokenizer tokenizer, EngineOptions options, EngineObserver observer, long t0) {
+        this.file = file;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        this.observer = observer;
+        ModelConfig c = model.config();
+        int ctx = options.contextSize() > 0 ? Math.min(options.contextSize(), c.contextLength) : Math.min(c.contextLength, DEFAULT_CONTEXT);
+        this.pool = new Parallel(options.threads());
+        this.kv = new KVPool(model, options.slots(), ctx);
+        this.scheduler = new Scheduler(model, tokenizer, pool, kv, options, observer);
+        String fileName = file.path().getFileName().toString();
+        this.name = fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        this.thread = new Thread(scheduler, "minnow-scheduler");
+        thread.setDaemon(true);
+        thread.start();
+        if (!VectorConfig.ENABLED) {
+            observer.info("Vector API path disabled: kernels run their scalar path");
+        }
+        if (options.warmup()) {
+            warmup();
+        }
+        this.loadNanos = System.nanoTime() - t0;
+        observer.modelLoaded(name, loadNanos);
+    }
+
+    /** Maps the file, builds the model and tokenizer, allocates the KV pool and starts the scheduler. */
+    public static Engine load(Path path, EngineOptions options, EngineObserver observer) {
+        long t0 = System.nanoTime();
+        GGUFFile file = GGUFFile.open(path);
+        try {
+            Model model = Architectures.load(file);
+            Tokenizer tokenizer = Tokenizer.fromGGUF(file);
+            return new Engine(file, model, tokenizer, options, observer == null ? EngineObserver.NONE : observer, t0);
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The bundled default model: {@code models/kjv-tiny-q8_0.gguf} in the working directory, or beside the
+     * application (two folders up from {@code target/quarkus-app/quarkus-run.jar}, or {@code /models} in containers).
+     */
+    public static Path bundledModel() {
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(Path.of(BUNDLED_MODEL));
+        try {
+            var src = Engine.class.getProtectionDomain().getCodeSource();
+            if (src != null && src.getLocation() != null && "file".equals(src.getLocation().getProtocol())) {
+                Path p = Path.of(src.getLocation().toURI()).toAbsolutePath();
+                for (int up = 0; up < 5 && p != null; up++, p = p.getParent()) {
+                    candidates.add(p.resolve(BUNDLED_MODEL));
+                }
+            }
+        } catch (Exception | Error ignored) {
+            // no code source (native image): the working directory is all we have
+        }
+        candidates.add(Path.of("/models/kjv-tiny-q8_0.gguf"));
+        for (Path c : candidates) {
+            if (java.nio.file.Files.isRegularFile(c)) return c;
+        }
+        return Path.of(BUNDLED_MODEL);
+    }
+
+    private void warmup() {
+        int[] prompt = new int[Math.min(8, contextSize() - 2)];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = i == 0 && tokenizer.bos() >= 0 ? tokenizer.bos() : Math.min(100 + i, model.config().nVocab - 1);
+        var r = new GenerationRequest(prompt, 4, io.minnow.sampling.SamplingParams.greedy(), List.of(), true, -1, true, null);
+        generate(r);
+    }
+
+    public String modelName() {
+        return name;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** Tokens each sequence may hold. */
+    public int contextSize() {
+        return kv.capacity();
+    }
+
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    /**
+     * Queues a request; events reach {@code listener} on the scheduler thread.
+     *
+     * @throws EngineException CONTEXT_LENGTH_EXCEEDED, INVALID or OVERLOADED (the queue is full)
+     */
+    public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
+        int[] prompt = request.prompt();
+        if (prompt.length > contextSize()) {
+            throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED, "This model's maximum context length is "
+                    + contextSize() + " tokens. However, your prompt has " + prompt.length + " tokens.");
+        }
+        for (int t : prompt) {
+            if (t < 0 || t >= model.config().nVocab) {
+                throw new EngineException(EngineException.Kind.INVALID, "token id " + t + " is outside the vocabulary (0.." + (model.config().nVocab - 1) + ")");
+            }
+        }
+        Sequence s = new Sequence(request, listener, contextSize());
+        scheduler.submit(s);
+        return s;
+    }
+
+    /** The outcome of a blocking {@link #generate}. */
+    public record Result(int[] tokens, String text, FinishReason finishReason, GenerationListener.Usage usage,
+            List<TokenLogprob> logprobs, List<TokenLogprob> promptLogprobs, long promptNanos, long decodeNanos) {}
+
+    /** Runs a request to the end on the calling thread's behalf. */
+    public Result generate(GenerationRequest request) {
+        CompletableFuture<Result> done = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        submit(request, new GenerationListener() {
+            final List<Integer> tokens = new ArrayList<>();
+            final List<TokenLogprob> lps = new ArrayList<>();
+            final StringBuilder text = new StringBuilder();
+            List<TokenLogprob> promptLps;
+            long firstToken;
+
+            @Override
+            public void onPromptLogprobs(List<TokenLogprob> logprobs) {
+                promptLps = logprobs;
+            }
+
+            @Override
+            public void onToken(int token, String t, TokenLogprob lp) {
+                if (tokens.isEmpty()) firstToken = System.nanoTime();
+                tokens.add(token);
+                text.append(t);
+                if (lp != null) lps.add(lp);
+            }
+
+            @Override
+            public void onFinish(FinishReason reason, String t, Usage usage) {
+                text.append(t);
+                long end = System.nanoTime();
+                long first = tokens.isEmpty() ? end : firstToken;
+                done.complete(new Result(tokens.stream().mapToInt(Integer::intValue).toArray(), text.toString(), reason, usage,
+                        lps, promptLps, first - t0, end - first));
+            }
+
+            @Override
+            public void onError(RuntimeException error) {
+                done.completeExceptionally(error);
+            }
+        });
+        return join(done);
+    }
+
+    /**
+     * Teacher-forced logits: feeds {@code tokens} in one pass through a private cache and returns the raw logits
+     * at every position ([tokens][nVocab]).
+     */
+    public float[][] logits(int[] tokens) {
+        if (tokens.length == 0 || tokens.length > contextSize()) {
+            throw new EngineException(EngineException.Kind.INVALID, "need 1.." + contextSize() + " tokens, got " + tokens.length);
+        }
+        return join(scheduler.runExclusive(() -> {
+            int v = model.config().nVocab;
+            KVCache cache = model.newCache(tokens.length);
+            float[][] out = new float[tokens.length][];
+            int chunk = options.batchTokens();
+            Batch b = new Batch(chunk);
+            float[] buf = new float[chunk * v];
+            for (int start = 0; start < tokens.length; start += chunk) {
+                b.clear();
+                int n = Math.min(chunk, tokens.length - start);
+                for (int i = 0; i < n; i++) b.add(tokens[start + i], start + i, cache, true);
+                model.forward(pool, b, buf);
+                for (int i = 0; i < n; i++) out[start + i] = java.util.Arrays.copyOfRange(buf, i * v, (i + 1) * v);
+            }
+            return out;
+        }));
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** A snapshot for gauges. */
+    public record Stats(int running, int waiting, int slots, int busySlots, long kvBytesInUse, long kvBytesTotal) {
+        public double kvUsage() {
+            return kvBytesTotal == 0 ? 0 : (double) kvBytesInUse / kvBytesTotal;
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(scheduler.running(), scheduler.waiting(), kv.size(), kv.busySlots(), kv.bytesInUse(), kv.bytesTotal());
+    }
+
+    @Override
+    public void close() {
+        scheduler.stop();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+        file.close();
+    }
+}

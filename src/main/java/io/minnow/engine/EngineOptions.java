@@ -1,0 +1,52 @@
+package io.minnow.engine;
+
+import java.time.Duration;
+
+/**
+ * Engine settings.
+ *
+ * @param threads        compute threads for the matmuls (the pool is created once)
+ * @param contextSize    tokens per sequence (the KV cache of one slot); 0 = the model's trained context
+ * @param slots          KV-cache slots, i.e. the most sequences that run at once
+ * @param batchTokens    most tokens in one forward pass; also the prompt chunk size
+ * @param maxQueue       most requests waiting for a slot; beyond it requests are refused
+ * @param queueTimeout   a request that waits longer than this fails
+ * @param warmup         run a few tokens at load so the kernels are compiled before the first request
+ */
+public record EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup) {
+    public EngineOptions {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (contextSize < 0) throw new IllegalArgumentException("context size must be >= 0, got " + contextSize);
+        if (slots < 1) throw new IllegalArgumentException("slots must be >= 1, got " + slots);
+        if (batchTokens < 1) throw new IllegalArgumentException("batch tokens must be >= 1, got " + batchTokens);
+        if (maxQueue < 0) throw new IllegalArgumentException("max queue must be >= 0, got " + maxQueue);
+    }
+
+    public static EngineOptions defaults() {
+        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64, Duration.ofSeconds(60), true);
+    }
+
+    public EngineOptions withThreads(int t) {
+        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup);
+    }
+
+    public EngineOptions withContextSize(int c) {
+        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup);
+    }
+
+    public EngineOptions withSlots(int s) {
+        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup);
+    }
+
+    public EngineOptions withBatchTokens(int b) {
+        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup);
+    }
+
+    public EngineOptions withQueue(int max, Duration timeout) {
+        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup);
+    }
+
+    public EngineOptions withWarmup(boolean w) {
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w);
+    }
+}
