@@ -28,6 +28,7 @@ public final class Names {
     public static final String ATTN_LAYERNORM_EPS = "%s.attention.layer_norm_epsilon";
     public static final String ATTN_LAYERNORM_RMS_EPS = "%s.attention.layer_norm_rms_epsilon";
     public static final String ATTN_SLIDING_WINDOW = "%s.attention.sliding_window";
+    public static final String ATTN_SLIDING_WINDOW_PATTERN = "%s.attention.sliding_window_pattern";
     public static final String ATTN_LOGIT_SOFTCAPPING = "%s.attn_logit_softcapping";
     public static final String FINAL_LOGIT_SOFTCAPPING = "%s.final_logit_softcapping";
     public static final String ROPE_DIMENSION_COUNT = "%s.rope.dimension_count";

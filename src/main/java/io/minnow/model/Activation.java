@@ -16,6 +16,17 @@ public final class Activation {
         return 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1f + GELU_COEF_A * x * x)));
     }
 
+    /**
+     * GELU as llama.cpp's CPU backend evaluates it: through a half-precision table (the input rounded to FP16,
+     * the result stored as FP16), exact below -10 and above 10.
+     */
+    public static float geluF16(float x) {
+        if (x <= -10f) return 0f;
+        if (x >= 10f) return x;
+        float h = Float.float16ToFloat(Float.floatToFloat16(x));
+        return Float.float16ToFloat(Float.floatToFloat16(gelu(h)));
+    }
+
     /** a[i] = silu(a[i]) * b[i] for n elements. */
     public static void swiglu(float[] a, int aOff, float[] b, int bOff, int n) {
         for (int i = 0; i < n; i++) {
@@ -23,10 +34,17 @@ public final class Activation {
         }
     }
 
-    /** a[i] = gelu(a[i]) * b[i] for n elements. */
+    /** a[i] = gelu(a[i]) * b[i] for n elements (llama.cpp's FP16-table GELU). */
     public static void geglu(float[] a, int aOff, float[] b, int bOff, int n) {
         for (int i = 0; i < n; i++) {
-            a[aOff + i] = gelu(a[aOff + i]) * b[bOff + i];
+            a[aOff + i] = geluF16(a[aOff + i]) * b[bOff + i];
+        }
+    }
+
+    /** a[i] = gelu(a[i]) in place (llama.cpp's FP16-table GELU). */
+    public static void gelu(float[] a, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            a[off + i] = geluF16(a[off + i]);
         }
     }
 

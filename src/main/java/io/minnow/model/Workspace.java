@@ -9,6 +9,8 @@ public final class Workspace {
     public final float[] xb;
     /** sub-layer output before the residual add [capacity][max(nEmbd, nHead*headDimV)] */
     public final float[] xb2;
+    /** second sub-layer output (parallel residual) [capacity][nEmbd] */
+    public final float[] xb3;
     /** queries [capacity][maxHead * headDimK] (room for fused QKV: + 2 * maxHeadKv * max(headDimK, headDimV)) */
     public final float[] q;
     /** keys [capacity][maxHeadKv * headDimK] */
@@ -31,6 +33,7 @@ public final class Workspace {
         x = new float[capacity * c.nEmbd];
         xb = new float[capacity * c.nEmbd];
         xb2 = new float[capacity * Math.max(c.nEmbd, qkv)];
+        xb3 = new float[capacity * c.nEmbd];
         q = new float[capacity * qkv];
         k = new float[capacity * c.maxHeadKv() * c.headDimK];
         v = new float[capacity * c.maxHeadKv() * c.headDimV];

@@ -22,6 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ParityTest {
     static final double F32_TOL = 2e-3;
+    /**
+     * GELU models: llama.cpp evaluates GELU through an FP16 table, which Minnow emulates; rounding at table
+     * boundaries still moves a few logits by ~1e-3 (the fixtures README measures up to 1.2e-3 for an exact
+     * float64 emulation). The issue allows 2e-2; we hold 5e-3.
+     */
+    static final double GELU_TOL = 5e-3;
+    static final java.util.Set<String> GELU = java.util.Set.of("gemma2", "phi2", "gptneox", "bloom", "gemma", "gemma3");
     static final double F64_TOL = 5e-3;
     static Parallel pool;
 
@@ -37,7 +44,10 @@ class ParityTest {
 
     static Stream<Arguments> files() {
         return Stream.of("llama-tiny-f32", "llama-tiny-f16", "llama-tiny-bf16", "llama-tiny-q8_0", "llama-tiny-q4_0",
-                "llama-tiny-q4_k_m", "llama-tiny-q4_k_s", "llama-tiny-q5_k_m", "llama-tiny-q6_k", "kjv-tiny-f32", "kjv-tiny-q8_0")
+                "llama-tiny-q4_k_m", "llama-tiny-q4_k_s", "llama-tiny-q5_k_m", "llama-tiny-q6_k", "kjv-tiny-f32", "kjv-tiny-q8_0",
+                "qwen2-tiny-f32", "qwen3-tiny-f32", "phi3-tiny-f32", "gemma2-tiny-f32", "phi2-tiny-f32",
+                "gemma-tiny-f32", "gemma3-tiny-f32", "smollm3-tiny-f32", "gptneox-tiny-f32", "openelm-tiny-f32",
+                "bloom-tiny-f32", "stablelm-tiny-f32")
                 .flatMap(f -> java.util.stream.IntStream.range(0, 3).mapToObj(p -> Arguments.of(f, p)));
     }
 
@@ -87,7 +97,7 @@ class ParityTest {
     void matchesReference(String file, int promptIndex) {
         Fixtures.Prompt p = Fixtures.expected(file).get(promptIndex);
         boolean f32 = file.endsWith("f32");
-        double tol = f32 ? F32_TOL : F64_TOL;
+        double tol = !f32 ? F64_TOL : GELU.contains(file.substring(0, file.indexOf('-'))) ? GELU_TOL : F32_TOL;
         List<double[][]> ref = f32 ? p.top() : p.refTop();
         int[] refGreedy = f32 ? p.greedyTokens() : p.refGreedy();
         double gap = f32 ? p.gap() : p.refGap();
@@ -103,6 +113,7 @@ class ParityTest {
                     maxErr = Math.max(maxErr, Math.abs(rows[step][(int) idLogit[0]] - idLogit[1]));
                 }
             }
+            System.out.printf("parity %-20s prompt %d: max |logit error| %.2e (tolerance %.0e)%n", file, promptIndex, maxErr, tol);
             assertTrue(maxErr <= tol, file + " prompt " + promptIndex + ": max logit error " + maxErr + " > " + tol);
             if (gap > 4 * tol) {
                 assertArrayEquals(refGreedy, greedy(m, p.promptTokens(), refGreedy.length), file + " greedy tokens");
