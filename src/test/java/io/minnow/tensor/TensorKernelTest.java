@@ -131,6 +131,41 @@ class TensorKernelTest {
         }
     }
 
+    /** The kernels once JIT-compiled (the Vector API intrinsics) against the interpreted scalar reference. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hotCases")
+    void compiledKernelsAgree(GGMLType type) {
+        int cols = type.blockSize == 1 ? 263 : 2 * Math.max(type.blockSize, 32) * (type.blockSize == 32 ? 4 : 1);
+        Random rnd = new Random(type.ordinal());
+        byte[] bytes = TensorFixtures.randomBytes(type, ROWS, cols, rnd);
+        float[] x = TensorFixtures.randomFloats(cols, rnd);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = TensorFixtures.tensor(type, ROWS, cols, bytes, arena);
+            double[] ref = new double[ROWS];
+            for (int r = 0; r < ROWS; r++) {
+                double[] w = TensorFixtures.dequantize(type, bytes, r, cols);
+                for (int i = 0; i < cols; i++) {
+                    ref[r] += w[i] * x[i];
+                }
+            }
+            for (int iter = 0; iter < 4000; iter++) {
+                int r = iter % ROWS;
+                float v = t.dotVector(r, x, 0);
+                float s = t.dotScalar(r, x, 0);
+                double tol = tolerance(t, r, x, 0);
+                if (Math.abs(v - ref[r]) > tol || Math.abs(s - ref[r]) > tol) {
+                    assertEquals(ref[r], v, tol, type + " vector, iteration " + iter);
+                    assertEquals(ref[r], s, tol, type + " scalar, iteration " + iter);
+                }
+            }
+        }
+    }
+
+    static Stream<GGMLType> hotCases() {
+        return Stream.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_1,
+                GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
+    }
+
     /** 1e-5 of the sum of |w*x| over the row. */
     private static double tolerance(Tensor t, int row, float[] x, int xOff) {
         float[] w = new float[t.cols()];
