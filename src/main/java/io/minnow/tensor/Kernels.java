@@ -19,6 +19,15 @@ final class Kernels {
     static final VectorSpecies<Float> F = VectorConfig.F_SPECIES;
     static final int LANES = F.length();
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    /**
+     * Byte species of the quantized kernels: as many byte lanes as float lanes (8 or 16), so a chunk of quants
+     * widens to floats with one part-0 conversion; at 4 float lanes (no 32-bit byte shape) 16 bytes widened in 4
+     * parts. C2 compiles part-0 conversions far more compactly, which keeps the K-quant kernels fully inlined.
+     */
+    static final VectorSpecies<Byte> BS = LANES >= 8 && LANES <= 16
+            ? VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(LANES * 8)) : B128;
+    /** Bytes per chunk of {@link #BS}: 8 or 16, always dividing 16. */
+    static final int CH = BS.length();
 
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LITTLE_ENDIAN);
@@ -46,6 +55,19 @@ final class Kernels {
     /** Sixteen bytes at {@code off} as one 128-bit byte vector. */
     static ByteVector load16(MemorySegment s, long off) {
         return ByteVector.fromMemorySegment(B128, s, off, LITTLE_ENDIAN);
+    }
+
+    /** {@link #CH} bytes at {@code off}. */
+    static ByteVector loadB(MemorySegment s, long off) {
+        return ByteVector.fromMemorySegment(BS, s, off, LITTLE_ENDIAN);
+    }
+
+    /** {@code acc + q[i] * x[xo + i]} for the {@link #CH} signed byte lanes of a {@link #BS} vector. */
+    static FloatVector dotB(ByteVector q, float[] x, int xo, FloatVector acc) {
+        if (CH == LANES) {
+            return part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
+        }
+        return dot16(q, x, xo, acc);
     }
 
     static FloatVector zero() {

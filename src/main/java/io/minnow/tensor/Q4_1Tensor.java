@@ -1,9 +1,10 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
-import static io.minnow.tensor.Kernels.dot16;
+import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
-import static io.minnow.tensor.Kernels.load16;
+import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.sum32;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
@@ -82,9 +83,12 @@ public final class Q4_1Tensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
             int xo = xOff + b * BLOCK;
-            ByteVector q = load16(data, o + 4);
-            FloatVector s = dot16(q.and((byte) 0x0F), x, xo, zero());
-            s = dot16(q.lanewise(VectorOperators.LSHR, 4), x, xo + 16, s);
+            FloatVector s = zero();
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, o + 4 + c);
+                s = dotB(q.and((byte) 0x0F), x, xo + c, s);
+                s = dotB(q.lanewise(VectorOperators.LSHR, 4), x, xo + 16 + c, s);
+            }
             acc = s.fma(bcast(f16(data, o)), acc);
             acc = sum32(x, xo, zero()).fma(bcast(f16(data, o + 2)), acc);
         }

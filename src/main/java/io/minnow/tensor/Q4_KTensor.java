@@ -1,9 +1,10 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
-import static io.minnow.tensor.Kernels.dot16;
+import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
-import static io.minnow.tensor.Kernels.load16;
+import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
 import static io.minnow.tensor.Kernels.sum32;
@@ -106,11 +107,12 @@ public final class Q4_KTensor extends Tensor {
             for (int g = 0; g < 4; g++) {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
-                ByteVector q0 = load16(data, q), q1 = load16(data, q + 16);
-                FloatVector s1 = dot16(q0.and((byte) 0x0F), x, x1, zero());
-                s1 = dot16(q1.and((byte) 0x0F), x, x1 + 16, s1);
-                FloatVector s2 = dot16(q0.lanewise(VectorOperators.LSHR, 4), x, x2, zero());
-                s2 = dot16(q1.lanewise(VectorOperators.LSHR, 4), x, x2 + 16, s2);
+                FloatVector s1 = zero(), s2 = zero();
+                for (int c = 0; c < 32; c += CH) {
+                    ByteVector v = loadB(data, q + c);
+                    s1 = dotB(v.and((byte) 0x0F), x, x1 + c, s1);
+                    s2 = dotB(v.lanewise(VectorOperators.LSHR, 4), x, x2 + c, s2);
+                }
                 acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
                 acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
                 mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);

@@ -1,11 +1,12 @@
 package io.minnow.tensor;
 
-import static io.minnow.tensor.Kernels.B128;
+import static io.minnow.tensor.Kernels.BS;
+import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
-import static io.minnow.tensor.Kernels.dot16;
+import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i32;
-import static io.minnow.tensor.Kernels.load16;
+import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.sum32;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
@@ -89,13 +90,15 @@ public final class Q5_1Tensor extends Tensor {
             long o = base + (long) b * BYTES;
             int xo = xOff + b * BLOCK;
             int qh = i32(data, o + 4);
-            ByteVector q = load16(data, o + 8);
-            VectorMask<Byte> hlo = VectorMask.fromLong(B128, qh & 0xFFFF);
-            VectorMask<Byte> hhi = VectorMask.fromLong(B128, qh >>> 16);
-            ByteVector lo = q.and((byte) 0x0F).lanewise(VectorOperators.OR, (byte) 16, hlo);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.OR, (byte) 16, hhi);
-            FloatVector s = dot16(lo, x, xo, zero());
-            s = dot16(hi, x, xo + 16, s);
+            FloatVector s = zero();
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, o + 8 + c);
+                VectorMask<Byte> hlo = VectorMask.fromLong(BS, qh >>> c);
+                VectorMask<Byte> hhi = VectorMask.fromLong(BS, qh >>> (16 + c));
+                s = dotB(q.and((byte) 0x0F).lanewise(VectorOperators.OR, (byte) 16, hlo), x, xo + c, s);
+                s = dotB(q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.OR, (byte) 16, hhi), x,
+                        xo + 16 + c, s);
+            }
             acc = s.fma(bcast(f16(data, o)), acc);
             acc = sum32(x, xo, zero()).fma(bcast(f16(data, o + 2)), acc);
         }

@@ -1,9 +1,10 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
-import static io.minnow.tensor.Kernels.dot16;
+import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
-import static io.minnow.tensor.Kernels.load16;
+import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
 import static io.minnow.tensor.Kernels.sum32;
@@ -102,16 +103,17 @@ public final class Q5_KTensor extends Tensor {
             long o = base + (long) b * BYTES;
             float d = f16(data, o);
             int xo = xOff + b * BLOCK;
-            ByteVector h0 = load16(data, o + 16), h1 = load16(data, o + 32);
             FloatVector mins = zero();
             for (int g = 0; g < 4; g++) {
                 long q = o + 48 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
-                ByteVector q0 = load16(data, q), q1 = load16(data, q + 16);
-                FloatVector s1 = dot16(low(q0, h0, 2 * g), x, x1, zero());
-                s1 = dot16(low(q1, h1, 2 * g), x, x1 + 16, s1);
-                FloatVector s2 = dot16(high(q0, h0, 2 * g + 1), x, x2, zero());
-                s2 = dot16(high(q1, h1, 2 * g + 1), x, x2 + 16, s2);
+                FloatVector s1 = zero(), s2 = zero();
+                for (int c = 0; c < 32; c += CH) {
+                    ByteVector v = loadB(data, q + c);
+                    ByteVector h = loadB(data, o + 16 + c);
+                    s1 = dotB(low(v, h, 2 * g), x, x1 + c, s1);
+                    s2 = dotB(high(v, h, 2 * g + 1), x, x2 + c, s2);
+                }
                 acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
                 acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
                 mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);

@@ -1,10 +1,11 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
-import static io.minnow.tensor.Kernels.dot16;
+import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
-import static io.minnow.tensor.Kernels.load16;
+import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
@@ -106,16 +107,22 @@ public final class Q6_KTensor extends Tensor {
                 long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
                 int xo = xOff + b * BLOCK + 128 * h;
                 for (int s = 0; s < 2; s++) {
-                    int l = 16 * s;
-                    ByteVector a = load16(data, ql + l), c = load16(data, ql + l + 32), hb = load16(data, qh + l);
-                    ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
-                    acc = dot16(q1.sub((byte) 32), x, xo + l, zero()).fma(bcast(d * i8(data, sc + s)), acc);
-                    acc = dot16(q2.sub((byte) 32), x, xo + l + 32, zero()).fma(bcast(d * i8(data, sc + s + 2)), acc);
-                    acc = dot16(q3.sub((byte) 32), x, xo + l + 64, zero()).fma(bcast(d * i8(data, sc + s + 4)), acc);
-                    acc = dot16(q4.sub((byte) 32), x, xo + l + 96, zero()).fma(bcast(d * i8(data, sc + s + 6)), acc);
+                    FloatVector s1 = zero(), s2 = zero(), s3 = zero(), s4 = zero();
+                    for (int l = 16 * s; l < 16 * s + 16; l += CH) {
+                        ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
+                        ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
+                        ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
+                        ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
+                        s1 = dotB(q1.sub((byte) 32), x, xo + l, s1);
+                        s2 = dotB(q2.sub((byte) 32), x, xo + l + 32, s2);
+                        s3 = dotB(q3.sub((byte) 32), x, xo + l + 64, s3);
+                        s4 = dotB(q4.sub((byte) 32), x, xo + l + 96, s4);
+                    }
+                    acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
+                    acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
+                    acc = s3.fma(bcast(d * i8(data, sc + s + 4)), acc);
+                    acc = s4.fma(bcast(d * i8(data, sc + s + 6)), acc);
                 }
             }
         }

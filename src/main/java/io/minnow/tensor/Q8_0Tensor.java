@@ -1,10 +1,11 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
-import static io.minnow.tensor.Kernels.dot16;
+import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
-import static io.minnow.tensor.Kernels.load16;
+import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.zero;
 
 import io.minnow.gguf.GGMLType;
@@ -71,8 +72,10 @@ public final class Q8_0Tensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
             int xo = xOff + b * BLOCK;
-            FloatVector s = dot16(load16(data, o + 2), x, xo, zero());
-            s = dot16(load16(data, o + 18), x, xo + 16, s);
+            FloatVector s = zero();
+            for (int c = 0; c < 32; c += CH) {
+                s = dotB(loadB(data, o + 2 + c), x, xo + c, s);
+            }
             acc = s.fma(bcast(f16(data, o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
