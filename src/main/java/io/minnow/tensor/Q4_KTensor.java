@@ -98,28 +98,36 @@ public final class Q4_KTensor extends Tensor {
     public float dotVector(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        FloatVector acc = zero();
+        float sum = 0f;
         for (int b = 0; b < nb; b++) {
-            long o = base + (long) b * BYTES;
-            float d = f16(data, o);
-            int xo = xOff + b * BLOCK;
-            FloatVector mins = zero();
-            for (int g = 0; g < 4; g++) {
-                long q = o + 16 + 32 * g;
-                int x1 = xo + 64 * g, x2 = x1 + 32;
-                FloatVector s1 = zero(), s2 = zero();
-                for (int c = 0; c < 32; c += CH) {
-                    ByteVector v = loadB(data, q + c);
-                    s1 = dotB(v.and((byte) 0x0F), x, x1 + c, s1);
-                    s2 = dotB(v.lanewise(VectorOperators.LSHR, 4), x, x2 + c, s2);
-                }
-                acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
-                acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
-                mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);
-                mins = sum32(x, x2, zero()).fma(bcast(minK4(data, o + 4, 2 * g + 1)), mins);
-            }
-            acc = mins.fma(bcast(-f16(data, o + 2)), acc);
+            sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
+        return sum;
+    }
+
+    /**
+     * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
+     * every vector operation (one lane reduction per 256 elements costs little).
+     */
+    private float blockDotVector(long o, float[] x, int xo) {
+        FloatVector acc = zero();
+        float d = f16(data, o);
+        FloatVector mins = zero();
+        for (int g = 0; g < 4; g++) {
+            long q = o + 16 + 32 * g;
+            int x1 = xo + 64 * g, x2 = x1 + 32;
+            FloatVector s1 = zero(), s2 = zero();
+            for (int c = 0; c < 32; c += CH) {
+                ByteVector v = loadB(data, q + c);
+                s1 = dotB(v.and((byte) 0x0F), x, x1 + c, s1);
+                s2 = dotB(v.lanewise(VectorOperators.LSHR, 4), x, x2 + c, s2);
+            }
+            acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
+            acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
+            mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);
+            mins = sum32(x, x2, zero()).fma(bcast(minK4(data, o + 4, 2 * g + 1)), mins);
+        }
+        acc = mins.fma(bcast(-f16(data, o + 2)), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -99,31 +99,40 @@ public final class Q6_KTensor extends Tensor {
     public float dotVector(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        FloatVector acc = zero();
+        float sum = 0f;
         for (int b = 0; b < nb; b++) {
-            long o = base + (long) b * BYTES;
-            float d = f16(data, o + 208);
-            for (int h = 0; h < 2; h++) {
-                long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
-                int xo = xOff + b * BLOCK + 128 * h;
-                for (int s = 0; s < 2; s++) {
-                    FloatVector s1 = zero(), s2 = zero(), s3 = zero(), s4 = zero();
-                    for (int l = 16 * s; l < 16 * s + 16; l += CH) {
-                        ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
-                        ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                        ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
-                        ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
-                        ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
-                        s1 = dotB(q1.sub((byte) 32), x, xo + l, s1);
-                        s2 = dotB(q2.sub((byte) 32), x, xo + l + 32, s2);
-                        s3 = dotB(q3.sub((byte) 32), x, xo + l + 64, s3);
-                        s4 = dotB(q4.sub((byte) 32), x, xo + l + 96, s4);
-                    }
-                    acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
-                    acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
-                    acc = s3.fma(bcast(d * i8(data, sc + s + 4)), acc);
-                    acc = s4.fma(bcast(d * i8(data, sc + s + 6)), acc);
+            sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
+        }
+        return sum;
+    }
+
+    /**
+     * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
+     * every vector operation (one lane reduction per 256 elements costs little).
+     */
+    private float blockDotVector(long o, float[] x, int xo) {
+        FloatVector acc = zero();
+        float d = f16(data, o + 208);
+        for (int h = 0; h < 2; h++) {
+            long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+            int xh = xo + 128 * h;
+            for (int s = 0; s < 2; s++) {
+                FloatVector s1 = zero(), s2 = zero(), s3 = zero(), s4 = zero();
+                for (int l = 16 * s; l < 16 * s + 16; l += CH) {
+                    ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
+                    ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
+                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
+                    s1 = dotB(q1.sub((byte) 32), x, xh + l, s1);
+                    s2 = dotB(q2.sub((byte) 32), x, xh + l + 32, s2);
+                    s3 = dotB(q3.sub((byte) 32), x, xh + l + 64, s3);
+                    s4 = dotB(q4.sub((byte) 32), x, xh + l + 96, s4);
                 }
+                acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
+                acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
+                acc = s3.fma(bcast(d * i8(data, sc + s + 4)), acc);
+                acc = s4.fma(bcast(d * i8(data, sc + s + 6)), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
