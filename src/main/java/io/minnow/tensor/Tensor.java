@@ -3,11 +3,18 @@ package io.minnow.tensor;
 import io.minnow.gguf.GGMLType;
 import io.minnow.gguf.TensorInfo;
 import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A weight matrix in one GGUF format, read straight from the mapped file: {@code rows} rows of {@code cols}
  * elements ({@code cols} is ggml's ne0). Each format is one subclass that owns its block layout, a scalar dot
  * product and a Vector API dot product. Activations are float32.
+ *
+ * <p>Instances are immutable views of the mapped bytes and hold no scratch state: every method may be called
+ * from any number of threads at once.
  */
 public abstract class Tensor {
     protected final MemorySegment data;
@@ -18,11 +25,73 @@ public abstract class Tensor {
         this.data = data;
         this.rows = rows;
         this.cols = cols;
+        if (cols <= 0 || rows < 0 || cols % type().blockSize != 0) {
+            throw new IllegalArgumentException(type() + " tensor of " + rows + " x " + cols
+                    + ": the row length must be a positive multiple of " + type().blockSize);
+        }
     }
 
-    /** Wraps a tensor of the directory in the class for its type. */
+    /** Constructor of a format class. */
+    @FunctionalInterface
+    private interface Factory {
+        Tensor create(MemorySegment data, long rows, int cols);
+    }
+
+    /** The one place that maps a ggml type to the class implementing it. */
+    private static final Map<GGMLType, Factory> FORMATS;
+
+    static {
+        EnumMap<GGMLType, Factory> m = new EnumMap<>(GGMLType.class);
+        m.put(GGMLType.F32, F32Tensor::new);
+        m.put(GGMLType.F16, F16Tensor::new);
+        m.put(GGMLType.BF16, BF16Tensor::new);
+        m.put(GGMLType.Q8_0, Q8_0Tensor::new);
+        m.put(GGMLType.Q4_0, Q4_0Tensor::new);
+        m.put(GGMLType.Q4_1, Q4_1Tensor::new);
+        m.put(GGMLType.Q5_0, Q5_0Tensor::new);
+        m.put(GGMLType.Q5_1, Q5_1Tensor::new);
+        m.put(GGMLType.Q4_K, Q4_KTensor::new);
+        m.put(GGMLType.Q5_K, Q5_KTensor::new);
+        m.put(GGMLType.Q6_K, Q6_KTensor::new);
+        FORMATS = Collections.unmodifiableMap(m);
+    }
+
+    /** Whether {@link #of} accepts tensors of this type. */
+    public static boolean isSupported(GGMLType type) {
+        return FORMATS.containsKey(type);
+    }
+
+    /**
+     * Wraps a tensor of the directory in the class for its type. Any number of dimensions is accepted:
+     * {@code cols = shape[0]}, {@code rows} = the product of the others.
+     *
+     * @throws IllegalArgumentException for an unsupported type, a row length that is not a whole number of
+     *     blocks, or a data segment too small for the shape
+     */
     public static Tensor of(TensorInfo info) {
-        throw new UnsupportedOperationException("TODO(tensor helper)");
+        GGMLType type = info.type();
+        Factory f = type == null ? null : FORMATS.get(type);
+        if (f == null) {
+            throw new IllegalArgumentException("tensor '" + info.name() + "' has type " + type
+                    + ", which Minnow does not support (supported: "
+                    + FORMATS.keySet().stream().map(Enum::name).collect(Collectors.joining(", ")) + ")");
+        }
+        long[] shape = info.shape();
+        if (shape.length == 0 || shape[0] <= 0 || shape[0] > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("tensor '" + info.name() + "' has an unusable shape " + info);
+        }
+        int cols = (int) shape[0];
+        long rows = info.rows();
+        if (cols % type.blockSize != 0) {
+            throw new IllegalArgumentException("tensor '" + info.name() + "': row length " + cols
+                    + " is not a multiple of the " + type + " block size " + type.blockSize);
+        }
+        long need = type.byteSize(cols) * rows;
+        if (info.data().byteSize() < need) {
+            throw new IllegalArgumentException("tensor '" + info.name() + "' needs " + need + " bytes but has "
+                    + info.data().byteSize());
+        }
+        return f.create(info.data(), rows, cols);
     }
 
     public abstract GGMLType type();
@@ -39,7 +108,15 @@ public abstract class Tensor {
         return data;
     }
 
-    /** Writes row {@code row}, dequantized exactly to float, to {@code out[off .. off+cols)}. */
+    /** Bytes of one row. */
+    public final long rowBytes() {
+        return type().byteSize(cols);
+    }
+
+    /**
+     * Writes row {@code row}, dequantized exactly to float, to {@code out[off .. off+cols)}. This is also the
+     * embedding lookup: {@code dequantizeRow(tokenId, out, 0)}.
+     */
     public abstract void dequantizeRow(long row, float[] out, int off);
 
     /** Dot product of row {@code row} with {@code x[xOff .. xOff+cols)}, scalar path. */
@@ -59,6 +136,41 @@ public abstract class Tensor {
      * Parallel over weight rows.
      */
     public void matmul(Parallel pool, float[] x, int batch, float[] out, int outStride) {
-        throw new UnsupportedOperationException("TODO(tensor helper)");
+        matmul(pool, x, batch, out, outStride, 0);
+    }
+
+    /**
+     * As {@link #matmul(Parallel, float[], int, float[], int)}, writing {@code out[outOffset + b*outStride + r]}
+     * (for example into a slice of a fused QKV buffer).
+     */
+    public void matmul(Parallel pool, float[] x, int batch, float[] out, int outStride, int outOffset) {
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("matmul needs fewer than 2^31 rows, got " + rows);
+        }
+        int n = (int) rows;
+        if (batch < 1 || (long) batch * cols > x.length) {
+            throw new IllegalArgumentException("x holds " + x.length + " floats, fewer than batch " + batch
+                    + " x cols " + cols);
+        }
+        if (outStride < n || outOffset < 0 || outOffset + (long) (batch - 1) * outStride + n > out.length) {
+            throw new IllegalArgumentException("out (" + out.length + " floats, stride " + outStride + ", offset "
+                    + outOffset + ") cannot hold " + batch + " x " + n);
+        }
+        // About eight chunks per thread balances load without much claiming traffic.
+        int grain = Math.max(1, n / (pool.threads() * 8));
+        pool.forRange(n, grain, (start, end) -> matmulRows(x, batch, out, outStride, outOffset, start, end));
+    }
+
+    /**
+     * Weight rows {@code [start, end)} of {@link #matmul}: each weight row is used for all {@code batch}
+     * activation rows while it is hot in cache. Formats may override this with a batched kernel.
+     */
+    protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+        boolean vector = VectorConfig.ENABLED;
+        for (int r = start; r < end; r++) {
+            for (int b = 0; b < batch; b++) {
+                out[outOffset + b * outStride + r] = vector ? dotVector(r, x, b * cols) : dotScalar(r, x, b * cols);
+            }
+        }
     }
 }

@@ -1,0 +1,124 @@
+package io.minnow.tensor;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Shared building blocks of the format kernels: little-endian scalar reads from the mapped segment and the
+ * "16 quantized bytes times 16 activations" step of the Vector API paths, for every float width.
+ */
+final class Kernels {
+    private Kernels() {}
+
+    static final VectorSpecies<Float> F = VectorConfig.F_SPECIES;
+    static final int LANES = F.length();
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    /**
+     * Byte species of the quantized kernels: as many byte lanes as float lanes (8 or 16), so a chunk of quants
+     * widens to floats with one part-0 conversion; at 4 float lanes (no 32-bit byte shape) 16 bytes widened in 4
+     * parts. C2 compiles part-0 conversions far more compactly, which keeps the K-quant kernels fully inlined.
+     */
+    static final VectorSpecies<Byte> BS = LANES >= 8 && LANES <= 16
+            ? VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(LANES * 8)) : B128;
+    /** Bytes per chunk of {@link #BS}: 8 or 16, always dividing 16. */
+    static final int CH = BS.length();
+
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LITTLE_ENDIAN);
+
+    /** The IEEE half at byte {@code off}, as float. */
+    static float f16(MemorySegment s, long off) {
+        return Float.float16ToFloat(s.get(SHORT_LE, off));
+    }
+
+    /** The unsigned byte at {@code off}. */
+    static int u8(MemorySegment s, long off) {
+        return s.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
+    }
+
+    /** The signed byte at {@code off}. */
+    static int i8(MemorySegment s, long off) {
+        return s.get(ValueLayout.JAVA_BYTE, off);
+    }
+
+    static int i32(MemorySegment s, long off) {
+        return s.get(INT_LE, off);
+    }
+
+    /** Sixteen bytes at {@code off} as one 128-bit byte vector. */
+    static ByteVector load16(MemorySegment s, long off) {
+        return ByteVector.fromMemorySegment(B128, s, off, LITTLE_ENDIAN);
+    }
+
+    /** {@link #CH} bytes at {@code off}. */
+    static ByteVector loadB(MemorySegment s, long off) {
+        return ByteVector.fromMemorySegment(BS, s, off, LITTLE_ENDIAN);
+    }
+
+    /** {@code acc + q[i] * x[xo + i]} for the {@link #CH} signed byte lanes of a {@link #BS} vector. */
+    static FloatVector dotB(ByteVector q, float[] x, int xo, FloatVector acc) {
+        if (CH == LANES) {
+            return part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
+        }
+        return dot16(q, x, xo, acc);
+    }
+
+    static FloatVector zero() {
+        return FloatVector.zero(F);
+    }
+
+    static FloatVector bcast(float v) {
+        return FloatVector.broadcast(F, v);
+    }
+
+    /**
+     * {@code acc + q[i] * x[xo + i]} for the 16 signed byte lanes of {@code q}, as {@code 16 / LANES} float
+     * vectors. The width is a constant after start-up, so the JIT keeps one branch.
+     */
+    static FloatVector dot16(ByteVector q, float[] x, int xo, FloatVector acc) {
+        if (LANES == 8) {
+            acc = part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
+            return part(q, 1).fma(FloatVector.fromArray(F, x, xo + 8), acc);
+        } else if (LANES == 16) {
+            return part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
+        } else if (LANES == 4) {
+            acc = part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
+            acc = part(q, 1).fma(FloatVector.fromArray(F, x, xo + 4), acc);
+            acc = part(q, 2).fma(FloatVector.fromArray(F, x, xo + 8), acc);
+            return part(q, 3).fma(FloatVector.fromArray(F, x, xo + 12), acc);
+        }
+        for (int p = 0; p < 16 / LANES; p++) {
+            acc = part(q, p).fma(FloatVector.fromArray(F, x, xo + p * LANES), acc);
+        }
+        return acc;
+    }
+
+    private static FloatVector part(ByteVector q, int part) {
+        return (FloatVector) q.convertShape(VectorOperators.B2F, F, part);
+    }
+
+    /** {@code acc + x[xo .. xo+32)} lane-wise (the sum of the activations a block minimum multiplies). */
+    static FloatVector sum32(float[] x, int xo, FloatVector acc) {
+        for (int i = 0; i < 32; i += LANES) {
+            acc = acc.add(FloatVector.fromArray(F, x, xo + i));
+        }
+        return acc;
+    }
+
+    /** ggml's get_scale_min_k4, scale half: the 6-bit scale {@code j} (0..7) of the 12 bytes at {@code sc}. */
+    static int scaleK4(MemorySegment s, long sc, int j) {
+        return j < 4 ? u8(s, sc + j) & 63 : (u8(s, sc + j + 4) & 0xF) | (u8(s, sc + j - 4) >>> 6) << 4;
+    }
+
+    /** ggml's get_scale_min_k4, min half: the 6-bit min {@code j} (0..7) of the 12 bytes at {@code sc}. */
+    static int minK4(MemorySegment s, long sc, int j) {
+        return j < 4 ? u8(s, sc + j + 4) & 63 : (u8(s, sc + j + 4) >>> 4) | (u8(s, sc + j) >>> 6) << 4;
+    }
+}

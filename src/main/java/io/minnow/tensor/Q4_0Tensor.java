@@ -1,0 +1,90 @@
+package io.minnow.tensor;
+
+import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.bcast;
+import static io.minnow.tensor.Kernels.dotB;
+import static io.minnow.tensor.Kernels.f16;
+import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.u8;
+import static io.minnow.tensor.Kernels.zero;
+
+import io.minnow.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0: blocks of 32 elements in 18 bytes.
+ * <pre>
+ * offset 0   f16  d
+ * offset 2   u8   qs[16]     element j      = d * ((qs[j] &amp; 0xF) - 8)
+ *                            element j + 16 = d * ((qs[j] &gt;&gt; 4) - 8)      (j = 0..15)
+ * </pre>
+ */
+public final class Q4_0Tensor extends Tensor {
+    static final int BLOCK = 32;
+    static final int BYTES = 18;
+
+    public Q4_0Tensor(MemorySegment data, long rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q4_0;
+    }
+
+    @Override
+    public void dequantizeRow(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            int y = off + b * BLOCK;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(data, o + 2 + j);
+                out[y + j] = d * ((q & 0xF) - 8);
+                out[y + j + 16] = d * ((q >>> 4) - 8);
+            }
+        }
+    }
+
+    @Override
+    public float dotScalar(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            float s = 0f;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(data, o + 2 + j);
+                s += ((q & 0xF) - 8) * x[xo + j] + ((q >>> 4) - 8) * x[xo + j + 16];
+            }
+            sum += f16(data, o) * s;
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotVector(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = zero();
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            FloatVector s = zero();
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, o + 2 + c);
+                s = dotB(q.and((byte) 0x0F).sub((byte) 8), x, xo + c, s);
+                s = dotB(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), x, xo + 16 + c, s);
+            }
+            acc = s.fma(bcast(f16(data, o)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

@@ -1,0 +1,133 @@
+package io.minnow.tensor;
+
+import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.bcast;
+import static io.minnow.tensor.Kernels.dotB;
+import static io.minnow.tensor.Kernels.f16;
+import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.minK4;
+import static io.minnow.tensor.Kernels.scaleK4;
+import static io.minnow.tensor.Kernels.sum32;
+import static io.minnow.tensor.Kernels.u8;
+import static io.minnow.tensor.Kernels.zero;
+
+import io.minnow.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_K: super-blocks of 256 elements in 144 bytes, 8 sub-blocks of 32 with 6-bit scales and mins.
+ * <pre>
+ * offset 0    f16  d
+ * offset 2    f16  dmin
+ * offset 4    u8   scales[12]   scale/min of sub-block j (get_scale_min_k4):
+ *                               j &lt; 4: sc = scales[j] &amp; 63, m = scales[j+4] &amp; 63
+ *                               j &gt;= 4: sc = (scales[j+4] &amp; 0xF) | (scales[j-4] &gt;&gt; 6) &lt;&lt; 4
+ *                                       m = (scales[j+4] &gt;&gt; 4) | (scales[j] &gt;&gt; 6) &lt;&lt; 4
+ * offset 16   u8   qs[128]      group g (0..3) of 64 elements uses qs[32g .. 32g+32):
+ *                               element 64g + l      = d*sc(2g)   * (qs[32g+l] &amp; 0xF) - dmin*m(2g)
+ *                               element 64g + 32 + l = d*sc(2g+1) * (qs[32g+l] &gt;&gt; 4)  - dmin*m(2g+1)
+ * </pre>
+ */
+public final class Q4_KTensor extends Tensor {
+    static final int BLOCK = 256;
+    static final int BYTES = 144;
+
+    public Q4_KTensor(MemorySegment data, long rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q4_K;
+    }
+
+    @Override
+    public void dequantizeRow(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            float dmin = f16(data, o + 2);
+            int y = off + b * BLOCK;
+            for (int g = 0; g < 4; g++) {
+                float d1 = d * scaleK4(data, o + 4, 2 * g), m1 = dmin * minK4(data, o + 4, 2 * g);
+                float d2 = d * scaleK4(data, o + 4, 2 * g + 1), m2 = dmin * minK4(data, o + 4, 2 * g + 1);
+                long q = o + 16 + 32 * g;
+                for (int l = 0; l < 32; l++) {
+                    int v = u8(data, q + l);
+                    out[y + 64 * g + l] = d1 * (v & 0xF) - m1;
+                    out[y + 64 * g + 32 + l] = d2 * (v >>> 4) - m2;
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dotScalar(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            float dmin = f16(data, o + 2);
+            int xo = xOff + b * BLOCK;
+            for (int g = 0; g < 4; g++) {
+                long q = o + 16 + 32 * g;
+                int x1 = xo + 64 * g, x2 = x1 + 32;
+                float s1 = 0f, s2 = 0f, sx1 = 0f, sx2 = 0f;
+                for (int l = 0; l < 32; l++) {
+                    int v = u8(data, q + l);
+                    s1 += (v & 0xF) * x[x1 + l];
+                    s2 += (v >>> 4) * x[x2 + l];
+                    sx1 += x[x1 + l];
+                    sx2 += x[x2 + l];
+                }
+                sum += d * scaleK4(data, o + 4, 2 * g) * s1 - dmin * minK4(data, o + 4, 2 * g) * sx1
+                        + d * scaleK4(data, o + 4, 2 * g + 1) * s2 - dmin * minK4(data, o + 4, 2 * g + 1) * sx2;
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotVector(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
+        for (int b = 0; b < nb; b++) {
+            sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
+        }
+        return sum;
+    }
+
+    /**
+     * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
+     * every vector operation (one lane reduction per 256 elements costs little).
+     */
+    private float blockDotVector(long o, float[] x, int xo) {
+        FloatVector acc = zero();
+        float d = f16(data, o);
+        FloatVector mins = zero();
+        for (int g = 0; g < 4; g++) {
+            long q = o + 16 + 32 * g;
+            int x1 = xo + 64 * g, x2 = x1 + 32;
+            FloatVector s1 = zero(), s2 = zero();
+            for (int c = 0; c < 32; c += CH) {
+                ByteVector v = loadB(data, q + c);
+                s1 = dotB(v.and((byte) 0x0F), x, x1 + c, s1);
+                s2 = dotB(v.lanewise(VectorOperators.LSHR, 4), x, x2 + c, s2);
+            }
+            acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
+            acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
+            mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);
+            mins = sum32(x, x2, zero()).fma(bcast(minK4(data, o + 4, 2 * g + 1)), mins);
+        }
+        acc = mins.fma(bcast(-f16(data, o + 2)), acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

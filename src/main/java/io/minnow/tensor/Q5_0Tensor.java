@@ -1,0 +1,103 @@
+package io.minnow.tensor;
+
+import static io.minnow.tensor.Kernels.BS;
+import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.bcast;
+import static io.minnow.tensor.Kernels.dotB;
+import static io.minnow.tensor.Kernels.f16;
+import static io.minnow.tensor.Kernels.i32;
+import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.u8;
+import static io.minnow.tensor.Kernels.zero;
+
+import io.minnow.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q5_0: blocks of 32 elements in 22 bytes.
+ * <pre>
+ * offset 0   f16  d
+ * offset 2   u32  qh         (little-endian) fifth bit of element i is bit i
+ * offset 6   u8   qs[16]     element j      = d * (((qs[j] &amp; 0xF) | bit j      &lt;&lt; 4) - 16)
+ *                            element j + 16 = d * (((qs[j] &gt;&gt; 4)  | bit j + 16 &lt;&lt; 4) - 16)   (j = 0..15)
+ * </pre>
+ */
+public final class Q5_0Tensor extends Tensor {
+    static final int BLOCK = 32;
+    static final int BYTES = 22;
+
+    public Q5_0Tensor(MemorySegment data, long rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q5_0;
+    }
+
+    @Override
+    public void dequantizeRow(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            int qh = i32(data, o + 2);
+            int y = off + b * BLOCK;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(data, o + 6 + j);
+                out[y + j] = d * (((q & 0xF) | ((qh >>> j) & 1) << 4) - 16);
+                out[y + j + 16] = d * (((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) - 16);
+            }
+        }
+    }
+
+    @Override
+    public float dotScalar(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            int qh = i32(data, o + 2);
+            float s = 0f;
+            for (int j = 0; j < 16; j++) {
+                int q = u8(data, o + 6 + j);
+                s += (((q & 0xF) | ((qh >>> j) & 1) << 4) - 16) * x[xo + j]
+                        + (((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) - 16) * x[xo + j + 16];
+            }
+            sum += f16(data, o) * s;
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotVector(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = zero();
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            int qh = i32(data, o + 2);
+            FloatVector s = zero();
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, o + 6 + c);
+                // (q | bit << 4) - 16 is q where the fifth bit is set, q - 16 where it is clear.
+                VectorMask<Byte> clo = VectorMask.fromLong(BS, ~qh >>> c);
+                VectorMask<Byte> chi = VectorMask.fromLong(BS, ~qh >>> (16 + c));
+                s = dotB(q.and((byte) 0x0F).lanewise(VectorOperators.SUB, (byte) 16, clo), x, xo + c, s);
+                s = dotB(q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.SUB, (byte) 16, chi), x,
+                        xo + 16 + c, s);
+            }
+            acc = s.fma(bcast(f16(data, o)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

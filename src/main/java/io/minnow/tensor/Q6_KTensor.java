@@ -1,0 +1,145 @@
+package io.minnow.tensor;
+
+import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.bcast;
+import static io.minnow.tensor.Kernels.dotB;
+import static io.minnow.tensor.Kernels.f16;
+import static io.minnow.tensor.Kernels.i8;
+import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.u8;
+import static io.minnow.tensor.Kernels.zero;
+
+import io.minnow.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K: super-blocks of 256 elements in 210 bytes, 16 sub-blocks of 16 with int8 scales.
+ * <pre>
+ * offset 0     u8   ql[128]     low 4 bits
+ * offset 128   u8   qh[64]      high 2 bits
+ * offset 192   int8 scales[16]
+ * offset 208   f16  d           (at the end)
+ * </pre>
+ * Half h (0..1) of 128 elements uses ql[64h ..], qh[32h ..], scales[8h ..]; for l = 0..31, with
+ * {@code s = l / 16}:
+ * <pre>
+ * element 128h + l      = d * scales[8h+s]   * ((ql[64h+l]    &amp; 0xF | (qh[32h+l]      &amp; 3) &lt;&lt; 4) - 32)
+ * element 128h + l + 32 = d * scales[8h+s+2] * ((ql[64h+l+32] &amp; 0xF | (qh[32h+l] &gt;&gt; 2 &amp; 3) &lt;&lt; 4) - 32)
+ * element 128h + l + 64 = d * scales[8h+s+4] * ((ql[64h+l]    &gt;&gt; 4  | (qh[32h+l] &gt;&gt; 4 &amp; 3) &lt;&lt; 4) - 32)
+ * element 128h + l + 96 = d * scales[8h+s+6] * ((ql[64h+l+32] &gt;&gt; 4  | (qh[32h+l] &gt;&gt; 6 &amp; 3) &lt;&lt; 4) - 32)
+ * </pre>
+ */
+public final class Q6_KTensor extends Tensor {
+    static final int BLOCK = 256;
+    static final int BYTES = 210;
+
+    public Q6_KTensor(MemorySegment data, long rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q6_K;
+    }
+
+    @Override
+    public void dequantizeRow(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o + 208);
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+                int y = off + b * BLOCK + 128 * h;
+                for (int l = 0; l < 32; l++) {
+                    int s = l / 16;
+                    int a = u8(data, ql + l), c = u8(data, ql + l + 32), hb = u8(data, qh + l);
+                    out[y + l] = d * i8(data, sc + s) * ((a & 0xF | (hb & 3) << 4) - 32);
+                    out[y + l + 32] = d * i8(data, sc + s + 2) * ((c & 0xF | (hb >>> 2 & 3) << 4) - 32);
+                    out[y + l + 64] = d * i8(data, sc + s + 4) * ((a >>> 4 | (hb >>> 4 & 3) << 4) - 32);
+                    out[y + l + 96] = d * i8(data, sc + s + 6) * ((c >>> 4 | (hb >>> 6 & 3) << 4) - 32);
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dotScalar(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o + 208);
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+                int xo = xOff + b * BLOCK + 128 * h;
+                for (int s = 0; s < 2; s++) {
+                    float s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f;
+                    for (int l = 16 * s; l < 16 * s + 16; l++) {
+                        int a = u8(data, ql + l), c = u8(data, ql + l + 32), hb = u8(data, qh + l);
+                        s1 += ((a & 0xF | (hb & 3) << 4) - 32) * x[xo + l];
+                        s2 += ((c & 0xF | (hb >>> 2 & 3) << 4) - 32) * x[xo + l + 32];
+                        s3 += ((a >>> 4 | (hb >>> 4 & 3) << 4) - 32) * x[xo + l + 64];
+                        s4 += ((c >>> 4 | (hb >>> 6 & 3) << 4) - 32) * x[xo + l + 96];
+                    }
+                    sum += d * (i8(data, sc + s) * s1 + i8(data, sc + s + 2) * s2
+                            + i8(data, sc + s + 4) * s3 + i8(data, sc + s + 6) * s4);
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotVector(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
+        for (int b = 0; b < nb; b++) {
+            sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
+        }
+        return sum;
+    }
+
+    /**
+     * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
+     * every vector operation (one lane reduction per 256 elements costs little).
+     */
+    private float blockDotVector(long o, float[] x, int xo) {
+        FloatVector acc = zero();
+        float d = f16(data, o + 208);
+        for (int h = 0; h < 2; h++) {
+            long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+            int xh = xo + 128 * h;
+            for (int s = 0; s < 2; s++) {
+                FloatVector s1 = zero(), s2 = zero(), s3 = zero(), s4 = zero();
+                for (int l = 16 * s; l < 16 * s + 16; l += CH) {
+                    ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
+                    ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                    ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
+                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
+                    s1 = dotB(q1.sub((byte) 32), x, xh + l, s1);
+                    s2 = dotB(q2.sub((byte) 32), x, xh + l + 32, s2);
+                    s3 = dotB(q3.sub((byte) 32), x, xh + l + 64, s3);
+                    s4 = dotB(q4.sub((byte) 32), x, xh + l + 96, s4);
+                }
+                acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
+                acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
+                acc = s3.fma(bcast(d * i8(data, sc + s + 4)), acc);
+                acc = s4.fma(bcast(d * i8(data, sc + s + 6)), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Bits {@code shift, shift+1} of each lane of {@code hb}, moved to bits 4 and 5. */
+    private static ByteVector bits(ByteVector hb, int shift) {
+        return hb.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+    }
+}

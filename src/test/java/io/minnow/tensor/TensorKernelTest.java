@@ -1,0 +1,179 @@
+package io.minnow.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.minnow.gguf.GGMLType;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every format against the float64 reference: dequantization, scalar and vector dot products, matmul. */
+class TensorKernelTest {
+    private static final int ROWS = 6;
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (GGMLType t : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16)) {
+            for (int cols : new int[] {1, 7, 64, 100, 257}) {
+                cases.add(Arguments.of(t, cols));
+            }
+        }
+        for (GGMLType t : List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1,
+                GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K)) {
+            for (int blocks : new int[] {1, 3, 9}) {
+                cases.add(Arguments.of(t, blocks * t.blockSize));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void dequantizeMatchesReference(GGMLType type, int cols) {
+        Random rnd = new Random(type.ordinal() * 1000L + cols);
+        byte[] bytes = TensorFixtures.randomBytes(type, ROWS, cols, rnd);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = TensorFixtures.tensor(type, ROWS, cols, bytes, arena);
+            assertEquals(type, t.type());
+            assertEquals(ROWS, t.rows());
+            assertEquals(cols, t.cols());
+            float[] out = new float[cols + 3];
+            for (int r = 0; r < ROWS; r++) {
+                double[] ref = TensorFixtures.dequantize(type, bytes, r, cols);
+                Arrays.fill(out, Float.NaN);
+                t.dequantizeRow(r, out, 2);
+                double max = 0;
+                for (double v : ref) {
+                    max = Math.max(max, Math.abs(v));
+                }
+                boolean exact = type == GGMLType.F32 || type == GGMLType.F16 || type == GGMLType.BF16;
+                for (int i = 0; i < cols; i++) {
+                    double tol = exact ? 0 : 2e-6 * max;
+                    assertTrue(Math.abs(out[2 + i] - ref[i]) <= tol,
+                            type + " row " + r + " element " + i + ": " + out[2 + i] + " vs " + ref[i]);
+                }
+                assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]) && Float.isNaN(out[cols + 2]),
+                        "wrote outside its range");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void dotProductsMatchReference(GGMLType type, int cols) {
+        Random rnd = new Random(type.ordinal() * 7919L + cols);
+        byte[] bytes = TensorFixtures.randomBytes(type, ROWS, cols, rnd);
+        int xOff = 5; // activations need not start at 0
+        float[] x = TensorFixtures.randomFloats(cols + xOff, rnd);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = TensorFixtures.tensor(type, ROWS, cols, bytes, arena);
+            for (int r = 0; r < ROWS; r++) {
+                double[] w = TensorFixtures.dequantize(type, bytes, r, cols);
+                double ref = 0, abs = 0;
+                for (int i = 0; i < cols; i++) {
+                    ref += w[i] * x[xOff + i];
+                    abs += Math.abs(w[i] * x[xOff + i]);
+                }
+                double tol = 1e-5 * abs + 1e-30;
+                float s = t.dotScalar(r, x, xOff);
+                float v = t.dotVector(r, x, xOff);
+                assertEquals(ref, s, tol, type + " scalar row " + r);
+                assertEquals(ref, v, tol, type + " vector row " + r);
+                assertEquals(s, v, tol, type + " vector vs scalar row " + r);
+                assertEquals(VectorConfig.ENABLED ? v : s, t.dot(r, x, xOff));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void matmulMatchesRowDots(GGMLType type, int cols) {
+        Random rnd = new Random(type.ordinal() * 31L + cols);
+        int rows = 13;
+        byte[] bytes = TensorFixtures.randomBytes(type, rows, cols, rnd);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = TensorFixtures.tensor(type, rows, cols, bytes, arena);
+            for (int threads = 1; threads <= 3; threads++) {
+                try (Parallel pool = new Parallel(threads)) {
+                    for (int batch : new int[] {1, 5}) {
+                        float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
+                        int stride = rows + 2;
+                        float[] out = new float[batch * stride];
+                        Arrays.fill(out, -7f);
+                        t.matmul(pool, x, batch, out, stride);
+                        for (int b = 0; b < batch; b++) {
+                            for (int r = 0; r < rows; r++) {
+                                // Lane reductions may add in another order once JIT-compiled: not bit-exact.
+                                assertEquals(t.dot(r, x, b * cols), out[b * stride + r], tolerance(t, r, x, b * cols),
+                                        type + " threads " + threads + " batch " + b + " row " + r);
+                            }
+                            assertEquals(-7f, out[b * stride + rows]);
+                            assertEquals(-7f, out[b * stride + rows + 1]);
+                        }
+                        // The offset variant writes the same values shifted.
+                        float[] shifted = new float[batch * stride + 3];
+                        t.matmul(pool, x, batch, shifted, stride, 3);
+                        for (int b = 0; b < batch; b++) {
+                            for (int r = 0; r < rows; r++) {
+                                assertEquals(out[b * stride + r], shifted[3 + b * stride + r], tolerance(t, r, x, b * cols));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The kernels once JIT-compiled (the Vector API intrinsics) against the interpreted scalar reference. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hotCases")
+    void compiledKernelsAgree(GGMLType type) {
+        int cols = type.blockSize == 1 ? 263 : 2 * Math.max(type.blockSize, 32) * (type.blockSize == 32 ? 4 : 1);
+        Random rnd = new Random(type.ordinal());
+        byte[] bytes = TensorFixtures.randomBytes(type, ROWS, cols, rnd);
+        float[] x = TensorFixtures.randomFloats(cols, rnd);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = TensorFixtures.tensor(type, ROWS, cols, bytes, arena);
+            double[] ref = new double[ROWS];
+            for (int r = 0; r < ROWS; r++) {
+                double[] w = TensorFixtures.dequantize(type, bytes, r, cols);
+                for (int i = 0; i < cols; i++) {
+                    ref[r] += w[i] * x[i];
+                }
+            }
+            for (int iter = 0; iter < 4000; iter++) {
+                int r = iter % ROWS;
+                float v = t.dotVector(r, x, 0);
+                float s = t.dotScalar(r, x, 0);
+                double tol = tolerance(t, r, x, 0);
+                if (Math.abs(v - ref[r]) > tol || Math.abs(s - ref[r]) > tol) {
+                    assertEquals(ref[r], v, tol, type + " vector, iteration " + iter);
+                    assertEquals(ref[r], s, tol, type + " scalar, iteration " + iter);
+                }
+            }
+        }
+    }
+
+    static Stream<GGMLType> hotCases() {
+        return Stream.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_1,
+                GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
+    }
+
+    /** 1e-5 of the sum of |w*x| over the row. */
+    private static double tolerance(Tensor t, int row, float[] x, int xOff) {
+        float[] w = new float[t.cols()];
+        t.dequantizeRow(row, w, 0);
+        double abs = 0;
+        for (int i = 0; i < w.length; i++) {
+            abs += Math.abs((double) w[i] * x[xOff + i]);
+        }
+        return 1e-5 * abs + 1e-30;
+    }
+}
