@@ -84,8 +84,13 @@ final class PreTokenizer {
     private final Splitter[] splitters;
 
     PreTokenizer(String[] regexes) {
+        this(regexes, true);
+    }
+
+    /** With {@code custom} false the GPT-2 and Llama-3 expressions also run as regexes (for cross-checking). */
+    PreTokenizer(String[] regexes, boolean custom) {
         splitters = new Splitter[regexes.length];
-        for (int i = 0; i < regexes.length; i++) splitters[i] = splitterFor(regexes[i]);
+        for (int i = 0; i < regexes.length; i++) splitters[i] = splitterFor(regexes[i], custom);
     }
 
     /** Splits {@code text} into words, each returned in GPT-2 byte-level form. */
@@ -145,9 +150,9 @@ final class PreTokenizer {
 
     // ---- splitters -----------------------------------------------------------------------------------------
 
-    private static Splitter splitterFor(String regex) {
-        if (regex.equals(GPT2)) return PreTokenizer::splitGpt2;
-        if (regex.equals(LLAMA3) || regex.equals(LLAMA3_ORIG)) return PreTokenizer::splitLlama3;
+    private static Splitter splitterFor(String regex, boolean custom) {
+        if (custom && regex.equals(GPT2)) return PreTokenizer::splitGpt2;
+        if (custom && (regex.equals(LLAMA3) || regex.equals(LLAMA3_ORIG))) return PreTokenizer::splitLlama3;
         boolean collapsed = regex.contains("\\p{");
         String javaRegex = collapsed ? collapseRegex(regex) : regex;
         // ECMAScript '$' (no multiline) is the end of the input only
