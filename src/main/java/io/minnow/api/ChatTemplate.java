@@ -24,6 +24,7 @@ public final class ChatTemplate {
     public static final List<String> FALLBACK_STOPS = List.of("\nuser:", "\nsystem:");
 
     private static final Jinjava JINJAVA = newJinjava();
+    private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
     private final String template;
     private final String bosToken;
@@ -70,7 +71,15 @@ public final class ChatTemplate {
         ctx.put("add_generation_prompt", addGenerationPrompt);
         ctx.put("bos_token", bosToken);
         ctx.put("eos_token", eosToken);
-        RenderResult r = JINJAVA.renderForResult(template, ctx);
+        RAISED.remove();
+        RenderResult r;
+        try {
+            r = JINJAVA.renderForResult(template, ctx);
+        } finally {
+            String raised = RAISED.get();
+            RAISED.remove();
+            if (raised != null) throw ApiException.invalid("messages", raised);
+        }
         List<TemplateError> fatal = r.getErrors().stream().filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
         if (!fatal.isEmpty()) {
             String msg = fatal.stream().map(TemplateError::getMessage).collect(Collectors.joining("; "));
@@ -81,6 +90,7 @@ public final class ChatTemplate {
 
     /** Jinja's {@code raise_exception(message)} as chat templates use it. */
     public static String raiseException(String message) {
+        RAISED.set(message); // Jinjava keeps only "Error invoking function": remember the template's own words
         throw new TemplateRaised(message);
     }
 
