@@ -56,6 +56,17 @@ public final class Names {
     public static final String TOKENIZER_ADD_EOS = "tokenizer.ggml.add_eos_token";
     public static final String TOKENIZER_ADD_SPACE_PREFIX = "tokenizer.ggml.add_space_prefix";
     public static final String TOKENIZER_CHAT_TEMPLATE = "tokenizer.chat_template";
+    public static final String TOKENIZER_MASK_ID = "tokenizer.ggml.mask_token_id";
+    public static final String TOKENIZER_FIM_PRE_ID = "tokenizer.ggml.fim_pre_token_id";
+    public static final String TOKENIZER_FIM_SUF_ID = "tokenizer.ggml.fim_suf_token_id";
+    public static final String TOKENIZER_FIM_MID_ID = "tokenizer.ggml.fim_mid_token_id";
+    public static final String TOKENIZER_FIM_PAD_ID = "tokenizer.ggml.fim_pad_token_id";
+    public static final String TOKENIZER_FIM_REP_ID = "tokenizer.ggml.fim_rep_token_id";
+    public static final String TOKENIZER_FIM_SEP_ID = "tokenizer.ggml.fim_sep_token_id";
+    public static final String TOKENIZER_PREFIX_ID = "tokenizer.ggml.prefix_token_id";
+    public static final String TOKENIZER_SUFFIX_ID = "tokenizer.ggml.suffix_token_id";
+    public static final String TOKENIZER_MIDDLE_ID = "tokenizer.ggml.middle_token_id";
+    public static final String TOKENIZER_REMOVE_EXTRA_WS = "tokenizer.ggml.remove_extra_whitespaces";
 
     // ---- tensors ------------------------------------------------------------------------------------------
     public static final String TOKEN_EMBD = "token_embd.weight";

@@ -192,6 +192,32 @@ class GGUFFileTest {
         }
     }
 
+    @Test
+    void filesOver2GBAreMappedWhole() throws IOException {
+        // a sparse file: the header, then one tensor whose data starts 3 GiB into the data section
+        byte[] header = new GGUFWriter().put("general.architecture", "llama").tensor("far", new float[] {0, 0, 0, 0}, 4).toBytes();
+        long far = 3L << 30;
+        int offsetPos = indexOf(header, "far".getBytes()) + 3 + 4 + 8 + 4;
+        ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putLong(offsetPos, far);
+        Path p = dir.resolve("big.gguf");
+        long dataOffset;
+        try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.write(header);
+            dataOffset = GGUFFile.alignUp(header.length - 32, 32); // the writer padded the 16 data bytes to 32
+            ByteBuffer data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).putFloat(3f).putFloat(4.25f);
+            raf.seek(dataOffset + far);
+            raf.write(data.array());
+        }
+        try (GGUFFile f = GGUFFile.open(p)) {
+            assertTrue(f.mapping().byteSize() > (3L << 30));
+            var seg = f.tensor("far").data();
+            assertEquals(-2f, seg.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4));
+            assertEquals(4.25f, seg.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 12));
+        } finally {
+            Files.delete(p);
+        }
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = hay.length - needle.length; i >= 0; i--) {
