@@ -178,7 +178,8 @@ public class CompletionService {
             String text = Wire.tokenText(tok, token);
             tokens.add(text);
             offsets.add(offset);
-            offset += text.length();
+            // control tokens (BOS) show in tokens with their text, but add nothing to the text the offsets point into
+            offset += new String(tok.tokenBytes(token), java.nio.charset.StandardCharsets.UTF_8).length();
             if (lp == null) {
                 logprobs.add(null);
                 top.add(null);

@@ -48,6 +48,12 @@ public class ErrorMappers {
         return response(badJson(e));
     }
 
+    /** More specific than Quarkus's own mapper for it, whose body is not OpenAI's. */
+    @ServerExceptionMapper
+    public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return response(badJson(e));
+    }
+
     @ServerExceptionMapper
     public Response illegalArgument(IllegalArgumentException e) {
         return response(ApiException.invalid(null, e.getMessage()));

@@ -57,9 +57,9 @@ final class Wire {
         return System.currentTimeMillis() / 1000;
     }
 
-    /** A token's own text (its bytes as UTF-8; a piece of a multi-byte character shows as U+FFFD). */
+    /** A token's own text (its bytes as UTF-8, control tokens as their text; a piece of a multi-byte character shows as U+FFFD). */
     static String tokenText(Tokenizer tok, int id) {
-        return new String(tok.tokenBytes(id), StandardCharsets.UTF_8);
+        return new String(tok.tokenBytes(id, true), StandardCharsets.UTF_8);
     }
 
     /** Log-probabilities as JSON allows them: -infinity becomes -9999 as in vLLM. */
