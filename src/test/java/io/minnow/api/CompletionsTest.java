@@ -208,6 +208,13 @@ class CompletionsTest {
                 .body("error.code", nullValue());
     }
 
+    static void expect400Chat(String body, String param) {
+        given().contentType("application/json").body(body).post("/v1/chat/completions").then().statusCode(400).contentType("application/json")
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.param", equalTo(param))
+                .body("error.message", notNullValue());
+    }
+
     @Test
     void unknownModel() {
         post("{\"model\":\"gpt-4\",\"prompt\":\"x\"}").then().statusCode(404)
