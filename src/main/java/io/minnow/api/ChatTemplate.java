@@ -32,7 +32,7 @@ public final class ChatTemplate {
 
     /** @param template the Jinja source, or null for the plain fallback */
     public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = template == null || template.isBlank() ? null : template;
+        this.template = template == null || template.isBlank() ? null : applyWhitespaceControl(template);
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
     }
@@ -88,9 +88,24 @@ public final class ChatTemplate {
         return new Rendered(r.getOutput(), false, List.of());
     }
 
+    private static final java.util.regex.Pattern STRIP_BEFORE = java.util.regex.Pattern.compile("\\s*(\\{[{%#])-");
+    private static final java.util.regex.Pattern STRIP_AFTER = java.util.regex.Pattern.compile("-([}%#]\\})\\s*");
+
+    /**
+     * Applies Jinja's explicit whitespace control ({@code {{-}, {@code -}}}, {@code {%-}, {@code -%}},
+     * {@code {#-}, {@code -#}}) to the source text: the dash removes all whitespace on its side of the tag.
+     * Jinjava ignores the dash on expression tags, which real templates (Qwen2.5, Llama 3.x) rely on.
+     */
+    static String applyWhitespaceControl(String source) {
+        String s = STRIP_BEFORE.matcher(source).replaceAll("$1");
+        return STRIP_AFTER.matcher(s).replaceAll("$1");
+    }
+
     /** Jinja's {@code raise_exception(message)} as chat templates use it. */
     public static String raiseException(String message) {
-        RAISED.set(message); // Jinjava keeps only "Error invoking function": remember the template's own words
+        if (RAISED.get() == null) {
+            RAISED.set(message); // Jinjava keeps only "Error invoking function": remember the template's first words
+        }
         throw new TemplateRaised(message);
     }
 
