@@ -142,4 +142,51 @@ public final class Q6_KTensor extends Tensor {
     private static ByteVector bits(ByteVector hb, int shift) {
         return hb.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
     }
+
+    /**
+     * ggml's quantize_row_q6_K_ref: per 16 values a symmetric 6-bit search (make_qx_quants, weights x²), the 16
+     * scales quantized to int8 against the largest, then the levels recomputed with the stored scales.
+     */
+    public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+        byte[] L = new byte[BLOCK];
+        float[] scales = new float[16];
+        for (int b = 0; b < n / BLOCK; b++) {
+            int x = srcOff + b * BLOCK, o = dstOff + b * BYTES;
+            float maxScale = 0, maxAbsScale = 0;
+            for (int ib = 0; ib < 16; ib++) {
+                float s = QuantMath.makeQxQuants(16, 32, src, x + 16 * ib, L, 16 * ib);
+                scales[ib] = s;
+                if (Math.abs(s) > maxAbsScale) {
+                    maxAbsScale = Math.abs(s);
+                    maxScale = s;
+                }
+            }
+            java.util.Arrays.fill(dst, o, o + BYTES, (byte) 0);
+            if (maxAbsScale < QuantMath.GROUP_MAX_EPS) {
+                continue;
+            }
+            float iscale = -128f / maxScale;
+            QuantMath.putF16(dst, o + 208, 1 / iscale);
+            float d = QuantMath.f16(dst, o + 208);
+            for (int ib = 0; ib < 16; ib++) {
+                int sc = Math.min(127, QuantMath.nearestInt(iscale * scales[ib]));
+                dst[o + 192 + ib] = (byte) sc;
+                float ds = d * (byte) sc;
+                if (ds == 0) continue;
+                for (int i = 0; i < 16; i++) {
+                    int l = QuantMath.nearestInt(src[x + 16 * ib + i] / ds);
+                    L[16 * ib + i] = (byte) (Math.max(-32, Math.min(31, l)) + 32);
+                }
+            }
+            for (int h = 0; h < 2; h++) {
+                int j = 128 * h, ql = o + 64 * h, qh = o + 128 + 32 * h;
+                for (int l = 0; l < 32; l++) {
+                    int q1 = L[j + l], q2 = L[j + l + 32], q3 = L[j + l + 64], q4 = L[j + l + 96];
+                    dst[ql + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    dst[ql + l + 32] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    dst[qh + l] = (byte) ((q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+                }
+            }
+        }
+    }
 }
