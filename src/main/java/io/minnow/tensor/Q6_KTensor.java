@@ -1,5 +1,6 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
@@ -120,14 +121,22 @@ public final class Q6_KTensor extends Tensor {
                 FloatVector s1 = zero(), s2 = zero(), s3 = zero(), s4 = zero();
                 for (int l = 16 * s; l < 16 * s + 16; l += CH) {
                     ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
-                    ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
-                    s1 = dotB(q1.sub((byte) 32), x, xh + l, s1);
-                    s2 = dotB(q2.sub((byte) 32), x, xh + l + 32, s2);
-                    s3 = dotB(q3.sub((byte) 32), x, xh + l + 64, s3);
-                    s4 = dotB(q4.sub((byte) 32), x, xh + l + 96, s4);
+                    // constant vectors and no helper calls: C2's inlining depth is the limit here
+                    ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1); // << 4 as four adds: x86 has no byte shift left
+                    h2 = h2.add(h2);
+                    h2 = h2.add(h2);
+                    ByteVector q1 = a.and(M4).or(h1).sub(C32);
+                    ByteVector q2 = c.and(M4).or(h2).sub(C32);
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32);
+                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48)).sub(C32);
+                    s1 = dotB(q1, x, xh + l, s1);
+                    s2 = dotB(q2, x, xh + l + 32, s2);
+                    s3 = dotB(q3, x, xh + l + 64, s3);
+                    s4 = dotB(q4, x, xh + l + 96, s4);
                 }
                 acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
                 acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
@@ -138,10 +147,11 @@ public final class Q6_KTensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Bits {@code shift, shift+1} of each lane of {@code hb}, moved to bits 4 and 5. */
-    private static ByteVector bits(ByteVector hb, int shift) {
-        return hb.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-    }
+    private static final ByteVector M4 = ByteVector.broadcast(BS, (byte) 0x0F);
+    private static final ByteVector M3 = ByteVector.broadcast(BS, (byte) 3);
+    private static final ByteVector M12 = ByteVector.broadcast(BS, (byte) 12);
+    private static final ByteVector M48 = ByteVector.broadcast(BS, (byte) 48);
+    private static final ByteVector C32 = ByteVector.broadcast(BS, (byte) 32);
 
     /**
      * ggml's quantize_row_q6_K_ref: per 16 values a symmetric 6-bit search (make_qx_quants, weights x²), the 16
