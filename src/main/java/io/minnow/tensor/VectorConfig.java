@@ -13,6 +13,12 @@ public final class VectorConfig {
 
     /** Float species of the chosen width. */
     public static final VectorSpecies<Float> F_SPECIES;
+    /**
+     * Float species of the block-quantized kernels: the chosen width, except that without {@code minnow.vector.bits}
+     * it is at most 256 bits. Their byte-to-float widening at 512 bits (16 bytes to 16 floats) runs at half the
+     * speed of two 256-bit widenings on the AVX-512 CPUs measured (see docs/performance.md).
+     */
+    public static final VectorSpecies<Float> Q_SPECIES;
     /** Whether kernels take their Vector API path. */
     public static final boolean ENABLED;
 
@@ -25,6 +31,7 @@ public final class VectorConfig {
             case "512" -> FloatVector.SPECIES_512;
             default -> throw new IllegalArgumentException("minnow.vector.bits must be 64, 128, 256 or 512, got " + bits);
         };
+        Q_SPECIES = bits == null && F_SPECIES.vectorBitSize() > 256 ? FloatVector.SPECIES_256 : F_SPECIES;
         ENABLED = !"false".equals(System.getProperty("minnow.vector.enabled")) && F_SPECIES.vectorBitSize() >= 128;
     }
 }
