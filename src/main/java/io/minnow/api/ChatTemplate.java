@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * Jinjava with Hugging Face's settings: {@code trim_blocks} and {@code lstrip_blocks}; variables {@code messages},
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; function {@code raise_exception}).
  *
- * <p>Models without a template use the plain fallback: one line {@code "<role>: <content>\n"} per message and, with
+ * <p>Models without a template use the plain fallback: one line {@code "<role>: <content>\n"} per message (no second space when the content starts with one) and, with
  * {@code add_generation_prompt}, a last {@code "assistant:"}. The fallback's prompt gets the BOS token from the
  * tokenizer, and generation also stops at a new {@code "\nuser:"} line.
  */
@@ -57,7 +57,11 @@ public final class ChatTemplate {
     public Rendered render(List<Turn> turns, boolean addGenerationPrompt) {
         if (template == null) {
             StringBuilder sb = new StringBuilder();
-            for (Turn t : turns) sb.append(t.role()).append(": ").append(t.content()).append('\n');
+            for (Turn t : turns) {
+                // "role: content"; a reply that already starts with a space (as generated after "assistant:") keeps
+                // its own, so that a follow-up turn re-tokenizes to the cached tokens
+                sb.append(t.role()).append(':').append(t.content().startsWith(" ") ? "" : " ").append(t.content()).append('\n');
+            }
             if (addGenerationPrompt) sb.append("assistant:");
             return new Rendered(sb.toString(), true, FALLBACK_STOPS);
         }
