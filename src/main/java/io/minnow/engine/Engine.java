@@ -46,7 +46,7 @@ public final class Engine implements AutoCloseable {
         ModelConfig c = model.config();
         int ctx = options.contextSize() > 0 ? Math.min(options.contextSize(), c.contextLength) : Math.min(c.contextLength, DEFAULT_CONTEXT);
         int slots = slotsWithinBudget(c, options, ctx);
-        this.kv = new KVPool(model, slots, ctx);
+        this.kv = new KVPool(model, slots, ctx, options.kvType());
         this.pool = new Parallel(options.threads());
         this.scheduler = new Scheduler(model, tokenizer, pool, kv, options, observer);
         String fileName = file.path().getFileName().toString();
@@ -69,7 +69,7 @@ public final class Engine implements AutoCloseable {
         if (o.kvBudgetBytes() <= 0) {
             return o.slots();
         }
-        long perSlot = KVCache.bytesFor(c, ctx);
+        long perSlot = KVCache.bytesFor(c, ctx, o.kvType());
         long fit = o.kvBudgetBytes() / perSlot;
         if (fit < 1) {
             throw new EngineException(EngineException.Kind.INVALID, "the KV budget of " + o.kvBudgetBytes() + " bytes is too small for one slot of "
@@ -229,7 +229,7 @@ public final class Engine implements AutoCloseable {
         }
         return join(scheduler.runExclusive(() -> {
             int v = model.config().nVocab;
-            KVCache cache = model.newCache(tokens.length);
+            KVCache cache = model.newCache(tokens.length, options.kvType());
             float[][] out = new float[tokens.length][];
             int chunk = options.batchTokens();
             Batch b = new Batch(chunk);

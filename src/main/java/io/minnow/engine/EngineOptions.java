@@ -1,5 +1,6 @@
 package io.minnow.engine;
 
+import io.minnow.model.KVCache;
 import java.time.Duration;
 
 /**
@@ -13,9 +14,10 @@ import java.time.Duration;
  * @param queueTimeout   a request that waits longer than this fails
  * @param warmup         run a few tokens at load so the kernels are compiled before the first request
  * @param kvBudgetBytes  if positive, the KV pool may take at most this many bytes: the slot count is reduced to fit
+ * @param kvType         element type of the KV cache: F16 holds twice the tokens in the same memory
  */
 public record EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup,
-        long kvBudgetBytes) {
+        long kvBudgetBytes, KVCache.Type kvType) {
     public EngineOptions {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (contextSize < 0) throw new IllegalArgumentException("context size must be >= 0, got " + contextSize);
@@ -24,41 +26,46 @@ public record EngineOptions(int threads, int contextSize, int slots, int batchTo
         if (maxQueue < 0) throw new IllegalArgumentException("max queue must be >= 0, got " + maxQueue);
         if (kvBudgetBytes < 0) throw new IllegalArgumentException("KV budget must be >= 0, got " + kvBudgetBytes);
         if (queueTimeout == null) queueTimeout = Duration.ZERO;
+        if (kvType == null) kvType = KVCache.Type.F32;
     }
 
     public EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup) {
-        this(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, 0);
+        this(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, 0, KVCache.Type.F32);
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64, Duration.ofSeconds(60), true, 0);
+        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64, Duration.ofSeconds(60), true, 0, KVCache.Type.F32);
     }
 
     public EngineOptions withThreads(int t) {
-        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes);
+        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType);
     }
 
     public EngineOptions withContextSize(int c) {
-        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes);
+        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType);
     }
 
     public EngineOptions withSlots(int s) {
-        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes);
+        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType);
     }
 
     public EngineOptions withBatchTokens(int b) {
-        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup, kvBudgetBytes);
+        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType);
     }
 
     public EngineOptions withQueue(int max, Duration timeout) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup, kvBudgetBytes);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup, kvBudgetBytes, kvType);
     }
 
     public EngineOptions withKvBudget(long bytes) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, bytes);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, bytes, kvType);
+    }
+
+    public EngineOptions withKvType(KVCache.Type t) {
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, t);
     }
 
     public EngineOptions withWarmup(boolean w) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w, kvBudgetBytes);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w, kvBudgetBytes, kvType);
     }
 }

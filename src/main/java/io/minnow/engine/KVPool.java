@@ -34,10 +34,10 @@ final class KVPool {
     private final long bytesPerToken;
     private long clock;
 
-    KVPool(Model model, int slotCount, int capacity) {
+    KVPool(Model model, int slotCount, int capacity, KVCache.Type type) {
         slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(i, model.newCache(capacity));
+            slots[i] = new Slot(i, model.newCache(capacity, type));
         }
         bytesPerToken = slots[0].cache.bytes() / capacity;
     }

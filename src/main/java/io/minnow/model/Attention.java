@@ -27,8 +27,7 @@ public final class Attention {
         for (int i = 0; i < n; i++) {
             KVCache c = batch.caches[i];
             int pos = batch.positions[i];
-            System.arraycopy(k, i * kDim, c.keys[layer], pos * kDim, kDim);
-            System.arraycopy(v, i * vDim, c.values[layer], pos * vDim, vDim);
+            c.store(layer, pos, k, i * kDim, kDim, v, i * vDim, vDim);
         }
         int group = p.nHead / p.nHeadKv;
         pool.forRange(n * p.nHead, 1, (start, end) -> {
@@ -38,8 +37,7 @@ public final class Attention {
                 int h = task % p.nHead;
                 int kvh = h / group;
                 int pos = batch.positions[i];
-                float[] keys = batch.caches[i].keys[layer];
-                float[] values = batch.caches[i].values[layer];
+                KVCache cache = batch.caches[i];
                 int from = p.window > 0 ? Math.max(0, pos - p.window + 1) : 0;
                 int len = pos - from + 1;
                 if (scores == null || scores.length < len) {
@@ -48,7 +46,7 @@ public final class Attention {
                 int qOff = i * p.nHead * p.headDimK + h * p.headDimK;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t = 0; t < len; t++) {
-                    float s = VectorMath.dot(q, qOff, keys, (from + t) * kDim + kvh * p.headDimK, p.headDimK) * p.scale;
+                    float s = cache.dotKey(layer, (from + t) * kDim + kvh * p.headDimK, q, qOff, p.headDimK) * p.scale;
                     if (p.softcap > 0) {
                         s = Activation.softcap(s, p.softcap);
                     }
@@ -68,7 +66,7 @@ public final class Attention {
                 java.util.Arrays.fill(out, oOff, oOff + p.headDimV, 0f);
                 float inv = 1f / sum;
                 for (int t = 0; t < len; t++) {
-                    VectorMath.axpy(scores[t] * inv, values, (from + t) * vDim + kvh * p.headDimV, out, oOff, p.headDimV);
+                    cache.addValue(layer, (from + t) * vDim + kvh * p.headDimV, scores[t] * inv, out, oOff, p.headDimV);
                 }
             }
         });

@@ -42,6 +42,10 @@ public abstract class Model {
         return new KVCache(config, capacity);
     }
 
+    public KVCache newCache(int capacity, KVCache.Type type) {
+        return new KVCache(config, capacity, type);
+    }
+
     // ---- loading helpers ----------------------------------------------------------------------------------
 
     protected final Tensor matrix(String name) {

@@ -52,6 +52,7 @@ public class EngineHolder implements ModelHost {
                 .withWarmup(config.warmup());
         if (config.threads().isPresent()) o = o.withThreads(config.threads().getAsInt());
         if (config.kvBudget().isPresent()) o = o.withKvBudget(config.kvBudget().get().asLongValue());
+        o = o.withKvType(config.kvCacheType());
         return o;
     }
 

@@ -73,6 +73,10 @@ public interface MinnowConfig {
         boolean enabled();
     }
 
+    /** Element type of the KV cache (MINNOW_KV_CACHE_TYPE): F32, or F16 to hold twice the tokens in the same memory. */
+    @WithDefault("F32")
+    io.minnow.model.KVCache.Type kvCacheType();
+
     /** If set, the KV cache may take at most this much memory; the slot count shrinks to fit (MINNOW_KV_BUDGET). */
     Optional<MemorySize> kvBudget();
 }

@@ -176,6 +176,27 @@ class EngineTest {
     }
 
     @Test
+    void f16KvCacheHalvesTheMemoryWithinTheParityTolerance() {
+        Fixtures.Prompt p = Fixtures.expected("kjv-tiny-f32").get(2);
+        int[] seq = java.util.stream.IntStream.concat(java.util.Arrays.stream(p.promptTokens()), java.util.Arrays.stream(p.greedyTokens())).toArray();
+        try (Engine f16 = Engine.load(Fixtures.model("kjv-tiny-f32"), OPTIONS.withKvType(io.minnow.model.KVCache.Type.F16), null);
+                Engine f32 = Engine.load(Fixtures.model("kjv-tiny-f32"), OPTIONS, null)) {
+            assertEquals(f32.stats().kvBytesTotal() / 2, f16.stats().kvBytesTotal());
+            float[][] a = f16.logits(seq), b = f32.logits(seq);
+            double maxErr = 0;
+            for (int step = 0; step < p.top().size(); step++) {
+                for (double[] idLogit : p.top().get(step)) {
+                    int pos = p.promptTokens().length - 1 + step;
+                    maxErr = Math.max(maxErr, Math.abs(a[pos][(int) idLogit[0]] - idLogit[1]));
+                }
+            }
+            // half-precision storage: the core's tolerance for half-precision data (5e-3); measured 3.7e-3
+            assertTrue(maxErr < 5e-3, "F16 KV cache vs llama.cpp: " + maxErr);
+            assertArrayEquals(p.greedyTokens(), f16.generate(greedy(p.promptTokens(), 24)).tokens());
+        }
+    }
+
+    @Test
     void sameSeedSameTokens() {
         int[] prompt = engine.tokenizer().encode("And the LORD", true, false);
         var sampling = SamplingParams.builder().temperature(0.9f).topP(0.95f).seed(1234).build();
