@@ -112,15 +112,10 @@ public class ChatService {
         }
         var run = new Run(Wire.id("chatcmpl-"), Wire.now(), engine.modelName(), engine.tokenizer(), n, logprobs, prompt.length);
         var events = GenerationEvents.run(engine, requests);
-        if (Boolean.TRUE.equals(r.stream())) {
-            boolean usage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
-            return Wire.sse(events.onItem().transformToIterable(e -> run.chunks(e, usage))
-                    .onCompletion().continueWith(() -> usage ? List.of(run.usageChunk()) : List.of()), json);
-        }
-        return Wire.json(events.collect().asList().map(run::whole), json);
+        return Wire.respond(events, run, r.stream(), r.streamOptions() == null ? null : r.streamOptions().includeUsage(), json);
     }
 
-    private static final class Run {
+    private static final class Run implements Wire.Responder {
         final String id;
         final long created;
         final String model;
@@ -141,7 +136,8 @@ public class ChatService {
             this.started = new boolean[n];
         }
 
-        List<Object> chunks(Event e, boolean withUsage) {
+        @Override
+        public List<Object> chunks(Event e, boolean withUsage) {
             int i = e.index();
             Object usage = withUsage ? NullNode.instance : null;
             List<Object> out = new ArrayList<>(2);
@@ -165,11 +161,13 @@ public class ChatService {
             return out;
         }
 
-        ChatResponse.Chunk usageChunk() {
+        @Override
+        public ChatResponse.Chunk usageChunk() {
             return new ChatResponse.Chunk(id, "chat.completion.chunk", created, model, List.of(), Usage.of(promptTokens, completionTokens, cachedTokens));
         }
 
-        ChatResponse whole(List<Event> events) {
+        @Override
+        public ChatResponse whole(List<Event> events) {
             int n = started.length;
             StringBuilder[] text = new StringBuilder[n];
             List<List<ChatResponse.TokenLogprob>> lps = new ArrayList<>();

@@ -61,16 +61,11 @@ public class CompletionService {
         }
         var run = new Run(Wire.id("cmpl-"), Wire.now(), engine.modelName(), engine.tokenizer(), promptOf, echo, logprobs >= 0, promptTokens);
         var events = GenerationEvents.run(engine, requests);
-        if (Boolean.TRUE.equals(r.stream())) {
-            boolean usage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
-            return Wire.sse(events.onItem().transformToIterable(e -> run.chunks(e, usage))
-                    .onCompletion().continueWith(() -> usage ? List.of(run.usageChunk()) : List.of()), json);
-        }
-        return Wire.json(events.collect().asList().map(run::whole), json);
+        return Wire.respond(events, run, r.stream(), r.streamOptions() == null ? null : r.streamOptions().includeUsage(), json);
     }
 
     /** The state of one request's choices while their events come in. */
-    private static final class Run {
+    private static final class Run implements Wire.Responder {
         final String id;
         final long created;
         final String model;
@@ -99,7 +94,8 @@ public class CompletionService {
         }
 
         /** The chunks one event gives when streaming. */
-        List<Object> chunks(Event e, boolean withUsage) {
+        @Override
+        public List<Object> chunks(Event e, boolean withUsage) {
             int i = e.index();
             List<Object> out = new ArrayList<>(2);
             Object usage = withUsage ? NullNode.instance : null;
@@ -126,11 +122,13 @@ public class CompletionService {
             return out;
         }
 
-        CompletionResponse usageChunk() {
+        @Override
+        public CompletionResponse usageChunk() {
             return new CompletionResponse(id, "text_completion", created, model, List.of(), Usage.of(promptTokens, completionTokens, cachedTokens));
         }
 
-        CompletionResponse whole(List<Event> events) {
+        @Override
+        public CompletionResponse whole(List<Event> events) {
             StringBuilder[] text = new StringBuilder[prompts.size()];
             String[] finish = new String[prompts.size()];
             for (int i = 0; i < text.length; i++) text[i] = new StringBuilder(echo ? prompts.get(i).text() : "");

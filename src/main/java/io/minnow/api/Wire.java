@@ -1,5 +1,6 @@
 package io.minnow.api;
 
+import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.minnow.tokenizer.Tokenizer;
@@ -20,6 +21,26 @@ final class Wire {
     static final String DONE = "data: [DONE]\n\n";
 
     private Wire() {}
+
+    /** What a generation endpoint turns its engine events into: stream chunks, the usage chunk, or the whole answer. */
+    interface Responder {
+        List<Object> chunks(GenerationEvents.Event e, boolean withUsage);
+
+        Object usageChunk();
+
+        Object whole(List<GenerationEvents.Event> events);
+    }
+
+    /** The response of a generation endpoint: SSE chunks (and a usage chunk when asked) or one JSON body. */
+    static RestMulti<String> respond(Multi<GenerationEvents.Event> events, Responder run, Boolean stream,
+            Boolean includeUsage, ObjectMapper json) {
+        if (Boolean.TRUE.equals(stream)) {
+            boolean usage = Boolean.TRUE.equals(includeUsage);
+            return sse(events.onItem().transformToIterable(e -> run.chunks(e, usage))
+                    .onCompletion().continueWith(() -> usage ? List.of(run.usageChunk()) : List.of()), json);
+        }
+        return json(events.collect().asList().map(run::whole), json);
+    }
 
     static RestMulti<String> sse(Multi<Object> chunks, ObjectMapper json) {
         Multi<String> frames = chunks.map(c -> "data: " + write(json, c) + "\n\n")
