@@ -14,7 +14,8 @@ public final class Commands {
 
     private static final Map<String, Function<Args, Integer>> COMMANDS = new TreeMap<>(Map.of(
             "generate", GenerateCommand::run,
-            "score", ScoreCommand::run));
+            "score", ScoreCommand::run,
+            "bench-serve", BenchServeCommand::run));
 
     public static boolean isCommand(String name) {
         return COMMANDS.containsKey(name) || "help".equals(name) || "--help".equals(name);

@@ -45,8 +45,9 @@ public final class Engine implements AutoCloseable {
         this.observer = observer;
         ModelConfig c = model.config();
         int ctx = options.contextSize() > 0 ? Math.min(options.contextSize(), c.contextLength) : Math.min(c.contextLength, DEFAULT_CONTEXT);
+        int slots = slotsWithinBudget(c, options, ctx);
+        this.kv = new KVPool(model, slots, ctx);
         this.pool = new Parallel(options.threads());
-        this.kv = new KVPool(model, options.slots(), ctx);
         this.scheduler = new Scheduler(model, tokenizer, pool, kv, options, observer);
         String fileName = file.path().getFileName().toString();
         this.name = fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName;
@@ -61,6 +62,20 @@ public final class Engine implements AutoCloseable {
         }
         this.loadNanos = System.nanoTime() - t0;
         observer.modelLoaded(name, loadNanos);
+    }
+
+    /** The configured slot count, reduced so that the pool fits the KV budget (if one is set). */
+    static int slotsWithinBudget(ModelConfig c, EngineOptions o, int ctx) {
+        if (o.kvBudgetBytes() <= 0) {
+            return o.slots();
+        }
+        long perSlot = KVCache.bytesFor(c, ctx);
+        long fit = o.kvBudgetBytes() / perSlot;
+        if (fit < 1) {
+            throw new EngineException(EngineException.Kind.INVALID, "the KV budget of " + o.kvBudgetBytes() + " bytes is too small for one slot of "
+                    + ctx + " tokens (" + perSlot + " bytes); raise the budget or lower the context size");
+        }
+        return (int) Math.min(o.slots(), fit);
     }
 
     /** Maps the file, builds the model and tokenizer, allocates the KV pool and starts the scheduler. */

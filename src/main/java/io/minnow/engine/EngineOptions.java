@@ -12,41 +12,53 @@ import java.time.Duration;
  * @param maxQueue       most requests waiting for a slot; beyond it requests are refused
  * @param queueTimeout   a request that waits longer than this fails
  * @param warmup         run a few tokens at load so the kernels are compiled before the first request
+ * @param kvBudgetBytes  if positive, the KV pool may take at most this many bytes: the slot count is reduced to fit
  */
-public record EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup) {
+public record EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup,
+        long kvBudgetBytes) {
     public EngineOptions {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (contextSize < 0) throw new IllegalArgumentException("context size must be >= 0, got " + contextSize);
         if (slots < 1) throw new IllegalArgumentException("slots must be >= 1, got " + slots);
         if (batchTokens < 1) throw new IllegalArgumentException("batch tokens must be >= 1, got " + batchTokens);
         if (maxQueue < 0) throw new IllegalArgumentException("max queue must be >= 0, got " + maxQueue);
+        if (kvBudgetBytes < 0) throw new IllegalArgumentException("KV budget must be >= 0, got " + kvBudgetBytes);
+        if (queueTimeout == null) queueTimeout = Duration.ZERO;
+    }
+
+    public EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup) {
+        this(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, 0);
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64, Duration.ofSeconds(60), true);
+        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64, Duration.ofSeconds(60), true, 0);
     }
 
     public EngineOptions withThreads(int t) {
-        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup);
+        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes);
     }
 
     public EngineOptions withContextSize(int c) {
-        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup);
+        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes);
     }
 
     public EngineOptions withSlots(int s) {
-        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup);
+        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes);
     }
 
     public EngineOptions withBatchTokens(int b) {
-        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup);
+        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup, kvBudgetBytes);
     }
 
     public EngineOptions withQueue(int max, Duration timeout) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup, kvBudgetBytes);
+    }
+
+    public EngineOptions withKvBudget(long bytes) {
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, bytes);
     }
 
     public EngineOptions withWarmup(boolean w) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w, kvBudgetBytes);
     }
 }

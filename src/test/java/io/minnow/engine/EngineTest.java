@@ -164,6 +164,18 @@ class EngineTest {
     }
 
     @Test
+    void kvBudgetBoundsTheSlots() {
+        long perSlot = io.minnow.model.KVCache.bytesFor(engine.config(), engine.contextSize());
+        try (Engine two = Engine.load(Fixtures.model("kjv-tiny-q8_0"), OPTIONS.withSlots(8).withKvBudget(2 * perSlot + perSlot / 2), null)) {
+            assertEquals(2, two.stats().slots());
+            assertEquals(2 * perSlot, two.stats().kvBytesTotal());
+        }
+        EngineException e = assertThrows(EngineException.class,
+                () -> Engine.load(Fixtures.model("kjv-tiny-q8_0"), OPTIONS.withKvBudget(perSlot / 2), null));
+        assertTrue(e.getMessage().contains("too small for one slot"), e.getMessage());
+    }
+
+    @Test
     void sameSeedSameTokens() {
         int[] prompt = engine.tokenizer().encode("And the LORD", true, false);
         var sampling = SamplingParams.builder().temperature(0.9f).topP(0.95f).seed(1234).build();

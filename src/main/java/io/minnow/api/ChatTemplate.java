@@ -1,0 +1,113 @@
+package io.minnow.api;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Renders chat messages into a prompt with the model's own {@code tokenizer.chat_template} (Jinja, rendered by
+ * Jinjava with Hugging Face's settings: {@code trim_blocks} and {@code lstrip_blocks}; variables {@code messages},
+ * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; function {@code raise_exception}).
+ *
+ * <p>Models without a template use the plain fallback: one line {@code "<role>: <content>\n"} per message and, with
+ * {@code add_generation_prompt}, a last {@code "assistant:"}. The fallback's prompt gets the BOS token from the
+ * tokenizer, and generation also stops at a new {@code "\nuser:"} line.
+ */
+public final class ChatTemplate {
+    /** Stop strings the plain fallback adds so the model does not write the user's next turn. */
+    public static final List<String> FALLBACK_STOPS = List.of("\nuser:", "\nsystem:");
+
+    private static final Jinjava JINJAVA = newJinjava();
+    private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
+
+    private final String template;
+    private final String bosToken;
+    private final String eosToken;
+
+    /** @param template the Jinja source, or null for the plain fallback */
+    public ChatTemplate(String template, String bosToken, String eosToken) {
+        this.template = template == null || template.isBlank() ? null : template;
+        this.bosToken = bosToken == null ? "" : bosToken;
+        this.eosToken = eosToken == null ? "" : eosToken;
+    }
+
+    /** One chat message after normalisation: role and plain text. */
+    public record Turn(String role, String content) {}
+
+    /**
+     * The rendered prompt; {@code addSpecial} says whether the tokenizer should add BOS (the template writes it
+     * itself), {@code stops} are extra stop strings.
+     */
+    public record Rendered(String text, boolean addSpecial, List<String> stops) {}
+
+    public boolean isFallback() {
+        return template == null;
+    }
+
+    public String source() {
+        return template;
+    }
+
+    public Rendered render(List<Turn> turns, boolean addGenerationPrompt) {
+        if (template == null) {
+            StringBuilder sb = new StringBuilder();
+            for (Turn t : turns) sb.append(t.role()).append(": ").append(t.content()).append('\n');
+            if (addGenerationPrompt) sb.append("assistant:");
+            return new Rendered(sb.toString(), true, FALLBACK_STOPS);
+        }
+        Map<String, Object> ctx = new HashMap<>();
+        ctx.put("messages", turns.stream().map(t -> {
+            Map<String, Object> m = new HashMap<>();
+            m.put("role", t.role());
+            m.put("content", t.content());
+            return m;
+        }).toList());
+        ctx.put("add_generation_prompt", addGenerationPrompt);
+        ctx.put("bos_token", bosToken);
+        ctx.put("eos_token", eosToken);
+        RAISED.remove();
+        RenderResult r;
+        try {
+            r = JINJAVA.renderForResult(template, ctx);
+        } finally {
+            String raised = RAISED.get();
+            RAISED.remove();
+            if (raised != null) throw ApiException.invalid("messages", raised);
+        }
+        List<TemplateError> fatal = r.getErrors().stream().filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
+        if (!fatal.isEmpty()) {
+            String msg = fatal.stream().map(TemplateError::getMessage).collect(Collectors.joining("; "));
+            throw ApiException.invalid("messages", "the chat template refused the messages: " + msg);
+        }
+        return new Rendered(r.getOutput(), false, List.of());
+    }
+
+    /** Jinja's {@code raise_exception(message)} as chat templates use it. */
+    public static String raiseException(String message) {
+        RAISED.set(message); // Jinjava keeps only "Error invoking function": remember the template's own words
+        throw new TemplateRaised(message);
+    }
+
+    static final class TemplateRaised extends RuntimeException {
+        TemplateRaised(String message) {
+            super(message);
+        }
+    }
+
+    private static Jinjava newJinjava() {
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withFailOnUnknownTokens(false)
+                .build();
+        Jinjava j = new Jinjava(config);
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        return j;
+    }
+}

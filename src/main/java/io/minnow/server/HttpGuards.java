@@ -1,0 +1,95 @@
+package io.minnow.server;
+
+import io.minnow.api.ErrorResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * Checks every request before it reaches the API, at the HTTP layer, so that its refusals are OpenAI error bodies too:
+ * <ul>
+ * <li>a body over {@code minnow.max-request-bytes} (by its Content-Length) gets 413;</li>
+ * <li>with {@code minnow.api-keys} set, {@code /v1/*}, {@code /tokenize}, {@code /detokenize} and {@code /tokenizer_info}
+ * need {@code Authorization: Bearer KEY}, compared in constant time (health, metrics and OpenAPI stay open; keys are never
+ * logged);</li>
+ * <li>a path nothing serves gets a JSON 404.</li>
+ * </ul>
+ */
+@Singleton
+public class HttpGuards {
+    private final long maxBody;
+    private final List<byte[]> keyDigests;
+
+    public HttpGuards(MinnowConfig config) {
+        this.maxBody = config.maxRequestBytes().asLongValue();
+        this.keyDigests = config.apiKeys().orElse(List.of()).stream()
+                .map(String::trim).filter(k -> !k.isEmpty()).map(HttpGuards::digest).toList();
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(-1000).handler(this::guard);
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> {
+            if (!ctx.response().ended()) {
+                send(ctx, 404, "invalid_request_error", "not_found", "no route for " + ctx.request().method() + " " + ctx.normalizedPath());
+            }
+        });
+    }
+
+    private void guard(RoutingContext ctx) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long n;
+            try {
+                n = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n > maxBody) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                send(ctx, 413, "invalid_request_error", "request_too_large",
+                        "the request body has " + n + " bytes; the limit is " + maxBody + " (minnow.max-request-bytes)");
+                return;
+            }
+        }
+        if (!keyDigests.isEmpty() && protectedPath(ctx.normalizedPath()) && !authorized(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+            send(ctx, 401, "invalid_request_error", "invalid_api_key", "missing or invalid API key: send Authorization: Bearer <key>");
+            return;
+        }
+        ctx.next();
+    }
+
+    static boolean protectedPath(String p) {
+        return p.startsWith("/v1/") || p.equals("/v1") || p.equals("/tokenize") || p.equals("/detokenize") || p.equals("/tokenizer_info");
+    }
+
+    boolean authorized(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
+        byte[] given = digest(header.substring(7).trim());
+        boolean ok = false;
+        for (byte[] k : keyDigests) {
+            ok |= MessageDigest.isEqual(given, k); // every key compared: no early exit
+        }
+        return ok;
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void send(RoutingContext ctx, int status, String type, String code, String message) {
+        ctx.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Json.encode(ErrorResponse.of(message, type, null, code)));
+    }
+}
