@@ -88,7 +88,7 @@ for v in $VARIANTS; do
   for _ in $(seq "$RUNS"); do measure "$v" "${opts[@]}"; done
 done
 
-echo "median of $RUNS runs (java: $("$JAVA" -version 2>&1 | head -1), $(nproc) CPUs):"
+echo "median of $RUNS runs (java: $("$JAVA" -version 2>&1 | grep -m1 version), $(nproc) CPUs):"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 for v in $VARIANTS; do
   r=$(awk -v v="$v" '$1 == v {print $2}' "$WORK/results" | median)
