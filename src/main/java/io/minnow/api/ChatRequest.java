@@ -32,7 +32,9 @@ public record ChatRequest(
         @JsonProperty("repetition_penalty") Double repetitionPenalty,
         @JsonProperty("logit_bias") Map<String, Double> logitBias,
         String user,
-        @JsonProperty("ignore_eos") Boolean ignoreEos) {
+        @JsonProperty("ignore_eos") Boolean ignoreEos,
+        @JsonProperty("session_id") @Schema(description = "Optional conversation id: pins the conversation's KV-cache slot while it is idle "
+                + "(the X-Session-Id header does the same). Prefix reuse works without it.") String sessionId) {
 
     /** One message; {@code content} is a string or an array of {@code {"type":"text","text":...}} parts. */
     @RegisterForReflection

@@ -84,7 +84,8 @@ public class ChatService {
         return engine.tokenizer().encode(r.text(), r.addSpecial(), true);
     }
 
-    public RestMulti<String> chat(ChatRequest r) {
+    public RestMulti<String> chat(ChatRequest r, String sessionHeader) {
+        String session = Params.session(r == null ? null : r.sessionId(), sessionHeader);
         if (r == null) throw ApiException.invalid(null, "the request body is required");
         Engine engine = host.engine();
         Params.checkModel(r.model(), engine);
@@ -107,7 +108,7 @@ public class ChatService {
         List<GenerationRequest> requests = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             requests.add(new GenerationRequest(prompt, maxTokens, sampling.build(engine.config().nVocab, seed, j), stop,
-                    Boolean.TRUE.equals(r.ignoreEos()), logprobs ? Math.max(top, 0) : -1, false, null));
+                    Boolean.TRUE.equals(r.ignoreEos()), logprobs ? Math.max(top, 0) : -1, false, j == 0 ? session : null));
         }
         var run = new Run(Wire.id("chatcmpl-"), Wire.now(), engine.modelName(), engine.tokenizer(), n, logprobs, prompt.length);
         var events = GenerationEvents.run(engine, requests);
@@ -128,6 +129,7 @@ public class ChatService {
         final int promptTokens;
         final boolean[] started;
         int completionTokens;
+        int cachedTokens;
 
         Run(String id, long created, String model, Tokenizer tok, int n, boolean logprobs, int promptTokens) {
             this.id = id;
@@ -154,6 +156,7 @@ public class ChatService {
                 }
                 case Finished f -> {
                     completionTokens += f.usage().completionTokens();
+                    cachedTokens += f.usage().cachedTokens();
                     if (!f.text().isEmpty()) out.add(chunk(i, new ChatResponse.Delta(null, f.text()), null, null, usage));
                     out.add(chunk(i, new ChatResponse.Delta(null, null), null, f.reason().wire, usage));
                 }
@@ -163,7 +166,7 @@ public class ChatService {
         }
 
         ChatResponse.Chunk usageChunk() {
-            return new ChatResponse.Chunk(id, "chat.completion.chunk", created, model, List.of(), Usage.of(promptTokens, completionTokens));
+            return new ChatResponse.Chunk(id, "chat.completion.chunk", created, model, List.of(), Usage.of(promptTokens, completionTokens, cachedTokens));
         }
 
         ChatResponse whole(List<Event> events) {
@@ -186,6 +189,7 @@ public class ChatService {
                         text[i].append(f.text());
                         finish[i] = f.reason().wire;
                         completionTokens += f.usage().completionTokens();
+                        cachedTokens += f.usage().cachedTokens();
                     }
                     case PromptLogprobs p -> { }
                 }
@@ -195,7 +199,7 @@ public class ChatService {
                 choices.add(new ChatResponse.Choice(i, new ChatResponse.OutMessage("assistant", text[i].toString()),
                         logprobs ? new ChatResponse.Logprobs(lps.get(i), null) : null, finish[i]));
             }
-            return new ChatResponse(id, "chat.completion", created, model, choices, Usage.of(promptTokens, completionTokens));
+            return new ChatResponse(id, "chat.completion", created, model, choices, Usage.of(promptTokens, completionTokens, cachedTokens));
         }
 
         private ChatResponse.TokenLogprob entry(int token, TokenLogprob lp) {

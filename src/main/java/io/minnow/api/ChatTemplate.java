@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * Jinjava with Hugging Face's settings: {@code trim_blocks} and {@code lstrip_blocks}; variables {@code messages},
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}; function {@code raise_exception}).
  *
- * <p>Models without a template use the plain fallback: one line {@code "<role>: <content>\n"} per message and, with
+ * <p>Models without a template use the plain fallback: one line {@code "<role>: <content>\n"} per message (no second space when the content starts with one) and, with
  * {@code add_generation_prompt}, a last {@code "assistant:"}. The fallback's prompt gets the BOS token from the
  * tokenizer, and generation also stops at a new {@code "\nuser:"} line.
  */
@@ -32,7 +32,7 @@ public final class ChatTemplate {
 
     /** @param template the Jinja source, or null for the plain fallback */
     public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = template == null || template.isBlank() ? null : template;
+        this.template = template == null || template.isBlank() ? null : applyWhitespaceControl(template);
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
     }
@@ -57,7 +57,11 @@ public final class ChatTemplate {
     public Rendered render(List<Turn> turns, boolean addGenerationPrompt) {
         if (template == null) {
             StringBuilder sb = new StringBuilder();
-            for (Turn t : turns) sb.append(t.role()).append(": ").append(t.content()).append('\n');
+            for (Turn t : turns) {
+                // "role: content"; a reply that already starts with a space (as generated after "assistant:") keeps
+                // its own, so that a follow-up turn re-tokenizes to the cached tokens
+                sb.append(t.role()).append(':').append(t.content().startsWith(" ") ? "" : " ").append(t.content()).append('\n');
+            }
             if (addGenerationPrompt) sb.append("assistant:");
             return new Rendered(sb.toString(), true, FALLBACK_STOPS);
         }
@@ -88,9 +92,24 @@ public final class ChatTemplate {
         return new Rendered(r.getOutput(), false, List.of());
     }
 
+    private static final java.util.regex.Pattern STRIP_BEFORE = java.util.regex.Pattern.compile("\\s*(\\{[{%#])-");
+    private static final java.util.regex.Pattern STRIP_AFTER = java.util.regex.Pattern.compile("-([}%#]\\})\\s*");
+
+    /**
+     * Applies Jinja's explicit whitespace control ({@code {{-}, {@code -}}}, {@code {%-}, {@code -%}},
+     * {@code {#-}, {@code -#}}) to the source text: the dash removes all whitespace on its side of the tag.
+     * Jinjava ignores the dash on expression tags, which real templates (Qwen2.5, Llama 3.x) rely on.
+     */
+    static String applyWhitespaceControl(String source) {
+        String s = STRIP_BEFORE.matcher(source).replaceAll("$1");
+        return STRIP_AFTER.matcher(s).replaceAll("$1");
+    }
+
     /** Jinja's {@code raise_exception(message)} as chat templates use it. */
     public static String raiseException(String message) {
-        RAISED.set(message); // Jinjava keeps only "Error invoking function": remember the template's own words
+        if (RAISED.get() == null) {
+            RAISED.set(message); // Jinjava keeps only "Error invoking function": remember the template's first words
+        }
         throw new TemplateRaised(message);
     }
 

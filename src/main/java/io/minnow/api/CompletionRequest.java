@@ -33,7 +33,9 @@ public record CompletionRequest(
         @JsonProperty("repetition_penalty") Double repetitionPenalty,
         @JsonProperty("logit_bias") @Schema(description = "token id -> bias in [-100, 100]") Map<String, Double> logitBias,
         String user,
-        @JsonProperty("ignore_eos") @Schema(description = "vLLM: keep generating past end-of-generation tokens") Boolean ignoreEos) {
+        @JsonProperty("ignore_eos") @Schema(description = "vLLM: keep generating past end-of-generation tokens") Boolean ignoreEos,
+        @JsonProperty("session_id") @Schema(description = "Optional conversation id: pins the conversation's KV-cache slot while it is idle "
+                + "(the X-Session-Id header does the same). Prefix reuse works without it.") String sessionId) {
 
     @RegisterForReflection
     @Schema(name = "StreamOptions")

@@ -30,8 +30,9 @@ public class CompletionService {
         this.json = json;
     }
 
-    public RestMulti<String> complete(CompletionRequest r) {
+    public RestMulti<String> complete(CompletionRequest r, String sessionHeader) {
         if (r == null) throw ApiException.invalid(null, "the request body is required");
+        String session = Params.session(r.sessionId(), sessionHeader);
         Engine engine = host.engine();
         Params.checkModel(r.model(), engine);
         int n = Params.choices(r.n(), host.maxChoices());
@@ -54,7 +55,7 @@ public class CompletionService {
             promptTokens += p.tokens().length;
             for (int j = 0; j < n; j++) {
                 requests.add(new GenerationRequest(p.tokens(), maxTokens, sampling.build(vocab, seed, requests.size()), stop,
-                        Boolean.TRUE.equals(r.ignoreEos()), logprobs, echo && logprobs >= 0, null));
+                        Boolean.TRUE.equals(r.ignoreEos()), logprobs, echo && logprobs >= 0, requests.isEmpty() ? session : null));
                 promptOf.add(p);
             }
         }
@@ -81,6 +82,7 @@ public class CompletionService {
         final boolean[] started;
         final LogprobsBuilder[] lps;
         int completionTokens;
+        int cachedTokens;
 
         Run(String id, long created, String model, Tokenizer tok, List<Params.Prompt> prompts, boolean echo, boolean logprobs, int promptTokens) {
             this.id = id;
@@ -116,6 +118,7 @@ public class CompletionService {
                 }
                 case Finished f -> {
                     completionTokens += f.usage().completionTokens();
+                    cachedTokens += f.usage().cachedTokens();
                     out.add(chunk(i, f.text(), logprobs ? lps[i].drain() : null, f.reason().wire, usage));
                 }
                 case PromptLogprobs p -> { }
@@ -124,7 +127,7 @@ public class CompletionService {
         }
 
         CompletionResponse usageChunk() {
-            return new CompletionResponse(id, "text_completion", created, model, List.of(), Usage.of(promptTokens, completionTokens));
+            return new CompletionResponse(id, "text_completion", created, model, List.of(), Usage.of(promptTokens, completionTokens, cachedTokens));
         }
 
         CompletionResponse whole(List<Event> events) {
@@ -143,6 +146,7 @@ public class CompletionService {
                         text[i].append(f.text());
                         finish[i] = f.reason().wire;
                         completionTokens += f.usage().completionTokens();
+                        cachedTokens += f.usage().cachedTokens();
                     }
                 }
             }
@@ -150,7 +154,7 @@ public class CompletionService {
             for (int i = 0; i < text.length; i++) {
                 choices.add(new CompletionResponse.Choice(i, text[i].toString(), logprobs ? lps[i].drain() : null, finish[i]));
             }
-            return new CompletionResponse(id, "text_completion", created, model, choices, Usage.of(promptTokens, completionTokens));
+            return new CompletionResponse(id, "text_completion", created, model, choices, Usage.of(promptTokens, completionTokens, cachedTokens));
         }
 
         private void addPrompt(int i, List<TokenLogprob> promptLps) {

@@ -1,7 +1,9 @@
 package io.minnow.api;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -38,8 +40,9 @@ public class CompletionsResource {
     @APIResponse(responseCode = "200", description = "The completion, or its chunks as server-sent events", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompletionResponse.class)),
             @Content(mediaType = "text/event-stream", schema = @Schema(implementation = CompletionResponse.class))})
-    public RestMulti<String> completions(CompletionRequest request) {
-        return completions.complete(request);
+    public RestMulti<String> completions(CompletionRequest request,
+            @Parameter(description = "Optional conversation id that pins its KV-cache slot") @HeaderParam("X-Session-Id") String sessionId) {
+        return completions.complete(request, sessionId);
     }
 
     @POST
@@ -54,7 +57,8 @@ public class CompletionsResource {
     @APIResponse(responseCode = "200", description = "The chat completion, or its chunks as server-sent events", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatResponse.class)),
             @Content(mediaType = "text/event-stream", schema = @Schema(implementation = ChatResponse.Chunk.class))})
-    public RestMulti<String> chatCompletions(ChatRequest request) {
-        return chat.chat(request);
+    public RestMulti<String> chatCompletions(ChatRequest request,
+            @Parameter(description = "Optional conversation id that pins its KV-cache slot") @HeaderParam("X-Session-Id") String sessionId) {
+        return chat.chat(request, sessionId);
     }
 }

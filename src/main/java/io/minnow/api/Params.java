@@ -24,6 +24,13 @@ final class Params {
         }
     }
 
+    /** The session id from the body or the X-Session-Id header (the body wins); at most 256 characters. */
+    static String session(String body, String header) {
+        String s = body != null && !body.isBlank() ? body : header != null && !header.isBlank() ? header : null;
+        if (s != null && s.length() > 256) throw ApiException.invalid("session_id", "session_id must be at most 256 characters");
+        return s;
+    }
+
     static int choices(Integer n, int max) {
         if (n == null) return 1;
         if (n < 1) throw ApiException.invalid("n", "n must be at least 1, got " + n);

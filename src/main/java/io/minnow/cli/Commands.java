@@ -15,7 +15,10 @@ public final class Commands {
     private static final Map<String, Function<Args, Integer>> COMMANDS = new TreeMap<>(Map.of(
             "generate", GenerateCommand::run,
             "score", ScoreCommand::run,
-            "bench-serve", BenchServeCommand::run));
+            "bench-serve", BenchServeCommand::run,
+            "make-model", ToolCommands::makeModel,
+            "quantize", ToolCommands::quantize,
+            "bench", ToolCommands::bench));
 
     public static boolean isCommand(String name) {
         return COMMANDS.containsKey(name) || "help".equals(name) || "--help".equals(name);

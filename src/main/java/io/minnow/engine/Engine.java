@@ -245,6 +245,21 @@ public final class Engine implements AutoCloseable {
         }));
     }
 
+    /** Throughput figures of {@link #bench}: tokens per second, mean and sample standard deviation. */
+    public record BenchResult(double ppTokensPerS, double ppStddev, double tgTokensPerS, double tgStddev, double ttftMs) {}
+
+    /**
+     * llama-bench's pp and tg tests on this engine's model and threads, run exclusively on the scheduler thread:
+     * {@code promptTokens} random tokens in one pass, then {@code genTokens} single-token passes, each from an empty
+     * cache; one warm-up round and {@code repetitions} timed rounds.
+     */
+    public BenchResult bench(int promptTokens, int genTokens, int repetitions, long seed) {
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1) {
+            throw new IllegalArgumentException("prompt tokens, generated tokens and repetitions must be at least 1");
+        }
+        return join(scheduler.runExclusive(() -> Benchmark.run(model, pool, promptTokens, genTokens, repetitions, seed)));
+    }
+
     private static <T> T join(CompletableFuture<T> f) {
         try {
             return f.get();

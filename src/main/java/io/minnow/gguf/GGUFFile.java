@@ -36,9 +36,11 @@ public final class GGUFFile implements AutoCloseable {
     private final long dataOffset;
     private final Map<String, Object> metadata;
     private final Map<String, TensorInfo> tensors;
+    private final Map<String, Integer> types;
 
     private GGUFFile(Path path, Arena arena, MemorySegment mapping, int version, int alignment, long dataOffset,
-            Map<String, Object> metadata, Map<String, TensorInfo> tensors) {
+            Map<String, Object> metadata, Map<String, Integer> types, Map<String, TensorInfo> tensors) {
+        this.types = types;
         this.path = path;
         this.arena = arena;
         this.mapping = mapping;
@@ -103,10 +105,12 @@ public final class GGUFFile implements AutoCloseable {
             throw new GGUFException(path, "truncated header: declares " + Long.toUnsignedString(kvCount) + " metadata entries but the file is too short");
         }
         Map<String, Object> metadata = new LinkedHashMap<>();
+        Map<String, Integer> types = new java.util.HashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = c.string("metadata key #" + i);
             int type = c.i32("type of metadata '" + key + "'");
             metadata.put(key, c.value(type, key, 0));
+            types.put(key, type);
         }
         int alignment = DEFAULT_ALIGNMENT;
         Object align = metadata.get(Names.GENERAL_ALIGNMENT);
@@ -161,7 +165,7 @@ public final class GGUFFile implements AutoCloseable {
                 throw new GGUFException(path, "duplicate tensor name '" + e.name + "'");
             }
         }
-        return new GGUFFile(path, arena, seg, version, alignment, dataOffset, metadata, tensors);
+        return new GGUFFile(path, arena, seg, version, alignment, dataOffset, metadata, types, tensors);
     }
 
     private static long elementsOf(long[] shape) {
@@ -200,6 +204,11 @@ public final class GGUFFile implements AutoCloseable {
 
     public Map<String, Object> metadata() {
         return metadata;
+    }
+
+    /** The GGUF value type of a metadata entry (4 = UINT32, 9 = ARRAY, ...), or -1 when absent. */
+    public int metadataType(String key) {
+        return types.getOrDefault(key, -1);
     }
 
     public Map<String, TensorInfo> tensors() {

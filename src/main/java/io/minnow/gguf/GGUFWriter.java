@@ -65,6 +65,16 @@ public final class GGUFWriter {
     }
 
     public byte[] toBytes() {
+        Out o = header();
+        for (Tensor t : tensors) {
+            o.bytes(t.data);
+            o.pad(alignment);
+        }
+        return o.toByteArray();
+    }
+
+    /** Metadata and tensor directory, padded to the alignment: everything before the first tensor's data. */
+    private Out header() {
         Out o = new Out();
         o.i32(GGUFFile.MAGIC);
         o.i32(version);
@@ -86,15 +96,19 @@ public final class GGUFWriter {
             offset = GGUFFile.alignUp(offset + t.data.length, alignment);
         }
         o.pad(alignment);
-        for (Tensor t : tensors) {
-            o.bytes(t.data);
-            o.pad(alignment);
-        }
-        return o.toByteArray();
+        return o;
     }
 
+    /** Writes the file, streaming tensor data (files over 2 GB work). */
     public void write(Path path) throws IOException {
-        Files.write(path, toBytes());
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
+            out.write(header().toByteArray());
+            byte[] zeros = new byte[alignment];
+            for (Tensor t : tensors) {
+                out.write(t.data);
+                out.write(zeros, 0, (int) (GGUFFile.alignUp(t.data.length, alignment) - t.data.length));
+            }
+        }
     }
 
     public void write(OutputStream out) throws IOException {

@@ -41,6 +41,8 @@ public final class EngineMetrics implements EngineObserver {
     private final MeterRegistry registry;
     private final Tags tags;
     private volatile boolean loaded;
+    private final Counter prefixQueries;
+    private final Counter prefixHits;
 
     public EngineMetrics(MeterRegistry registry, String model, Supplier<Engine.Stats> stats) {
         this.registry = registry;
@@ -62,6 +64,21 @@ public final class EngineMetrics implements EngineObserver {
                 .description("Requests waiting for a KV slot").tags(tags).strongReference(true).register(registry);
         Gauge.builder("minnow.kv.cache.usage.perc", stats, s -> value(s, Engine.Stats::kvUsage))
                 .description("Fraction of the KV cache in use (0..1)").tags(tags).strongReference(true).register(registry);
+        Gauge.builder("minnow.kv.cache.used.bytes", stats, s -> value(s, st -> st.kvBytesInUse()))
+                .description("Bytes of KV cache held by running sequences").tags(tags).strongReference(true).register(registry);
+        Gauge.builder("minnow.kv.cache.capacity.bytes", stats, s -> value(s, st -> st.kvBytesTotal()))
+                .description("Bytes of KV cache allocated at start-up (all slots)").tags(tags).strongReference(true).register(registry);
+        prefixQueries = Counter.builder("minnow.prefix.cache.queries").description("Prompt tokens looked up in the prefix cache")
+                .tags(tags).register(registry);
+        prefixHits = Counter.builder("minnow.prefix.cache.hits").description("Prompt tokens served from the prefix cache")
+                .tags(tags).register(registry);
+    }
+
+    @Override
+    public void prefixLookup(int promptTokens, int hitTokens) {
+        if (!loaded) return;
+        prefixQueries.increment(promptTokens);
+        prefixHits.increment(hitTokens);
     }
 
     private static double value(Supplier<Engine.Stats> s, java.util.function.ToDoubleFunction<Engine.Stats> f) {

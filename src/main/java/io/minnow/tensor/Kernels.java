@@ -16,16 +16,20 @@ import jdk.incubator.vector.VectorSpecies;
 final class Kernels {
     private Kernels() {}
 
+    /** Float species of the F32, F16 and BF16 kernels. */
     static final VectorSpecies<Float> F = VectorConfig.F_SPECIES;
     static final int LANES = F.length();
+    /** Float species of the block-quantized kernels (at most 256 bits unless forced, see {@link VectorConfig#Q_SPECIES}). */
+    static final VectorSpecies<Float> QF = VectorConfig.Q_SPECIES;
+    static final int QLANES = QF.length();
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     /**
      * Byte species of the quantized kernels: as many byte lanes as float lanes (8 or 16), so a chunk of quants
      * widens to floats with one part-0 conversion; at 4 float lanes (no 32-bit byte shape) 16 bytes widened in 4
      * parts. C2 compiles part-0 conversions far more compactly, which keeps the K-quant kernels fully inlined.
      */
-    static final VectorSpecies<Byte> BS = LANES >= 8 && LANES <= 16
-            ? VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(LANES * 8)) : B128;
+    static final VectorSpecies<Byte> BS = QLANES >= 8 && QLANES <= 16
+            ? VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(QLANES * 8)) : B128;
     /** Bytes per chunk of {@link #BS}: 8 or 16, always dividing 16. */
     static final int CH = BS.length();
 
@@ -64,50 +68,50 @@ final class Kernels {
 
     /** {@code acc + q[i] * x[xo + i]} for the {@link #CH} signed byte lanes of a {@link #BS} vector. */
     static FloatVector dotB(ByteVector q, float[] x, int xo, FloatVector acc) {
-        if (CH == LANES) {
-            return part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
+        if (CH == QLANES) {
+            return part(q, 0).fma(FloatVector.fromArray(QF, x, xo), acc);
         }
         return dot16(q, x, xo, acc);
     }
 
     static FloatVector zero() {
-        return FloatVector.zero(F);
+        return FloatVector.zero(QF);
     }
 
     static FloatVector bcast(float v) {
-        return FloatVector.broadcast(F, v);
+        return FloatVector.broadcast(QF, v);
     }
 
     /**
-     * {@code acc + q[i] * x[xo + i]} for the 16 signed byte lanes of {@code q}, as {@code 16 / LANES} float
+     * {@code acc + q[i] * x[xo + i]} for the 16 signed byte lanes of {@code q}, as {@code 16 / QLANES} float
      * vectors. The width is a constant after start-up, so the JIT keeps one branch.
      */
     static FloatVector dot16(ByteVector q, float[] x, int xo, FloatVector acc) {
-        if (LANES == 8) {
-            acc = part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
-            return part(q, 1).fma(FloatVector.fromArray(F, x, xo + 8), acc);
-        } else if (LANES == 16) {
-            return part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
-        } else if (LANES == 4) {
-            acc = part(q, 0).fma(FloatVector.fromArray(F, x, xo), acc);
-            acc = part(q, 1).fma(FloatVector.fromArray(F, x, xo + 4), acc);
-            acc = part(q, 2).fma(FloatVector.fromArray(F, x, xo + 8), acc);
-            return part(q, 3).fma(FloatVector.fromArray(F, x, xo + 12), acc);
+        if (QLANES == 8) {
+            acc = part(q, 0).fma(FloatVector.fromArray(QF, x, xo), acc);
+            return part(q, 1).fma(FloatVector.fromArray(QF, x, xo + 8), acc);
+        } else if (QLANES == 16) {
+            return part(q, 0).fma(FloatVector.fromArray(QF, x, xo), acc);
+        } else if (QLANES == 4) {
+            acc = part(q, 0).fma(FloatVector.fromArray(QF, x, xo), acc);
+            acc = part(q, 1).fma(FloatVector.fromArray(QF, x, xo + 4), acc);
+            acc = part(q, 2).fma(FloatVector.fromArray(QF, x, xo + 8), acc);
+            return part(q, 3).fma(FloatVector.fromArray(QF, x, xo + 12), acc);
         }
-        for (int p = 0; p < 16 / LANES; p++) {
-            acc = part(q, p).fma(FloatVector.fromArray(F, x, xo + p * LANES), acc);
+        for (int p = 0; p < 16 / QLANES; p++) {
+            acc = part(q, p).fma(FloatVector.fromArray(QF, x, xo + p * QLANES), acc);
         }
         return acc;
     }
 
     private static FloatVector part(ByteVector q, int part) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, F, part);
+        return (FloatVector) q.convertShape(VectorOperators.B2F, QF, part);
     }
 
     /** {@code acc + x[xo .. xo+32)} lane-wise (the sum of the activations a block minimum multiplies). */
     static FloatVector sum32(float[] x, int xo, FloatVector acc) {
-        for (int i = 0; i < 32; i += LANES) {
-            acc = acc.add(FloatVector.fromArray(F, x, xo + i));
+        for (int i = 0; i < 32; i += QLANES) {
+            acc = acc.add(FloatVector.fromArray(QF, x, xo + i));
         }
         return acc;
     }

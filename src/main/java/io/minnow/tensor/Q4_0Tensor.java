@@ -87,4 +87,27 @@ public final class Q4_0Tensor extends Tensor {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */
+    public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            int x = srcOff + b * BLOCK, o = dstOff + b * BYTES;
+            float amax = 0, max = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                float v = src[x + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1 / d : 0;
+            QuantMath.putF16(dst, o, d);
+            for (int j = 0; j < 16; j++) {
+                int q0 = Math.min(15, (byte) (int) (src[x + j] * id + 8.5f));
+                int q1 = Math.min(15, (byte) (int) (src[x + 16 + j] * id + 8.5f));
+                dst[o + 2 + j] = (byte) (q0 | q1 << 4);
+            }
+        }
+    }
 }

@@ -130,4 +130,66 @@ public final class Q4_KTensor extends Tensor {
         acc = mins.fma(bcast(-f16(data, o + 2)), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * ggml's quantize_row_q4_K_ref: per 32 values an asymmetric 4-bit fit (make_qkx2_quants, weights
+     * rms + |x|, 21 candidate scales), the 8 scales and mins quantized to 6 bits against the largest, then the
+     * levels recomputed with the stored scales and mins.
+     */
+    public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+        byte[] L = new byte[BLOCK];
+        byte[] laux = new byte[32];
+        float[] weights = new float[32];
+        float[] mins = new float[8];
+        float[] scales = new float[8];
+        byte[] sc = new byte[12];
+        for (int b = 0; b < n / BLOCK; b++) {
+            int x = srcOff + b * BLOCK, o = dstOff + b * BYTES;
+            float maxScale = 0, maxMin = 0;
+            for (int j = 0; j < 8; j++) {
+                float sumX2 = 0;
+                for (int l = 0; l < 32; l++) sumX2 += src[x + 32 * j + l] * src[x + 32 * j + l];
+                float avX = (float) Math.sqrt(sumX2 / 32);
+                for (int l = 0; l < 32; l++) weights[l] = avX + Math.abs(src[x + 32 * j + l]);
+                scales[j] = QuantMath.makeQkx2Quants(32, 15, src, x + 32 * j, weights, L, 32 * j, mins, j, laux, -1f, 0.1f, 20);
+                maxScale = Math.max(maxScale, scales[j]);
+                maxMin = Math.max(maxMin, mins[j]);
+            }
+            float invScale = maxScale > 0 ? 63f / maxScale : 0f;
+            float invMin = maxMin > 0 ? 63f / maxMin : 0f;
+            java.util.Arrays.fill(sc, (byte) 0);
+            for (int j = 0; j < 8; j++) {
+                int ls = Math.min(63, QuantMath.nearestInt(invScale * scales[j]));
+                int lm = Math.min(63, QuantMath.nearestInt(invMin * mins[j]));
+                if (j < 4) {
+                    sc[j] = (byte) ls;
+                    sc[j + 4] = (byte) lm;
+                } else {
+                    sc[j + 4] = (byte) ((ls & 0xF) | (lm & 0xF) << 4);
+                    sc[j - 4] |= (byte) ((ls >> 4) << 6);
+                    sc[j] |= (byte) ((lm >> 4) << 6);
+                }
+            }
+            QuantMath.putF16(dst, o, maxScale / 63);
+            QuantMath.putF16(dst, o + 2, maxMin / 63);
+            System.arraycopy(sc, 0, dst, o + 4, 12);
+            float d = QuantMath.f16(dst, o), dmin = QuantMath.f16(dst, o + 2);
+            for (int j = 0; j < 8; j++) {
+                int s = j < 4 ? sc[j] & 63 : (sc[j + 4] & 0xF) | ((sc[j - 4] & 0xFF) >>> 6) << 4;
+                int m = j < 4 ? sc[j + 4] & 63 : ((sc[j + 4] & 0xFF) >>> 4) | ((sc[j] & 0xFF) >>> 6) << 4;
+                float ds = d * s;
+                if (ds == 0) continue;
+                float dm = dmin * m;
+                for (int i = 0; i < 32; i++) {
+                    int l = QuantMath.nearestInt((src[x + 32 * j + i] + dm) / ds);
+                    L[32 * j + i] = (byte) Math.max(0, Math.min(15, l));
+                }
+            }
+            for (int g = 0; g < 4; g++) {
+                for (int l = 0; l < 32; l++) {
+                    dst[o + 16 + 32 * g + l] = (byte) (L[64 * g + l] | L[64 * g + 32 + l] << 4);
+                }
+            }
+        }
+    }
 }

@@ -100,4 +100,30 @@ public final class Q5_0Tensor extends Tensor {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /** ggml's quantize_row_q5_0_ref: d = (the value of largest magnitude) / -16, q = min(31, (int) (x / d + 16.5)). */
+    public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            int x = srcOff + b * BLOCK, o = dstOff + b * BYTES;
+            float amax = 0, max = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                float v = src[x + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -16;
+            float id = d != 0 ? 1 / d : 0;
+            QuantMath.putF16(dst, o, d);
+            int qh = 0;
+            for (int j = 0; j < 16; j++) {
+                int q0 = Math.min(31, (byte) (int) (src[x + j] * id + 16.5f));
+                int q1 = Math.min(31, (byte) (int) (src[x + 16 + j] * id + 16.5f));
+                dst[o + 6 + j] = (byte) ((q0 & 0xF) | (q1 & 0xF) << 4);
+                qh |= (q0 >>> 4 & 1) << j | (q1 >>> 4 & 1) << (j + 16);
+            }
+            QuantMath.putI32(dst, o + 2, qh);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
@@ -120,14 +121,22 @@ public final class Q6_KTensor extends Tensor {
                 FloatVector s1 = zero(), s2 = zero(), s3 = zero(), s4 = zero();
                 for (int l = 16 * s; l < 16 * s + 16; l += CH) {
                     ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
-                    ByteVector q1 = a.and((byte) 0x0F).or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q2 = c.and((byte) 0x0F).or(bits(hb, 2));
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 4));
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(bits(hb, 6));
-                    s1 = dotB(q1.sub((byte) 32), x, xh + l, s1);
-                    s2 = dotB(q2.sub((byte) 32), x, xh + l + 32, s2);
-                    s3 = dotB(q3.sub((byte) 32), x, xh + l + 64, s3);
-                    s4 = dotB(q4.sub((byte) 32), x, xh + l + 96, s4);
+                    // constant vectors and no helper calls: C2's inlining depth is the limit here
+                    ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1); // << 4 as four adds: x86 has no byte shift left
+                    h2 = h2.add(h2);
+                    h2 = h2.add(h2);
+                    ByteVector q1 = a.and(M4).or(h1).sub(C32);
+                    ByteVector q2 = c.and(M4).or(h2).sub(C32);
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32);
+                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48)).sub(C32);
+                    s1 = dotB(q1, x, xh + l, s1);
+                    s2 = dotB(q2, x, xh + l + 32, s2);
+                    s3 = dotB(q3, x, xh + l + 64, s3);
+                    s4 = dotB(q4, x, xh + l + 96, s4);
                 }
                 acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
                 acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
@@ -138,8 +147,56 @@ public final class Q6_KTensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Bits {@code shift, shift+1} of each lane of {@code hb}, moved to bits 4 and 5. */
-    private static ByteVector bits(ByteVector hb, int shift) {
-        return hb.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+    private static final ByteVector M4 = ByteVector.broadcast(BS, (byte) 0x0F);
+    private static final ByteVector M3 = ByteVector.broadcast(BS, (byte) 3);
+    private static final ByteVector M12 = ByteVector.broadcast(BS, (byte) 12);
+    private static final ByteVector M48 = ByteVector.broadcast(BS, (byte) 48);
+    private static final ByteVector C32 = ByteVector.broadcast(BS, (byte) 32);
+
+    /**
+     * ggml's quantize_row_q6_K_ref: per 16 values a symmetric 6-bit search (make_qx_quants, weights x²), the 16
+     * scales quantized to int8 against the largest, then the levels recomputed with the stored scales.
+     */
+    public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+        byte[] L = new byte[BLOCK];
+        float[] scales = new float[16];
+        for (int b = 0; b < n / BLOCK; b++) {
+            int x = srcOff + b * BLOCK, o = dstOff + b * BYTES;
+            float maxScale = 0, maxAbsScale = 0;
+            for (int ib = 0; ib < 16; ib++) {
+                float s = QuantMath.makeQxQuants(16, 32, src, x + 16 * ib, L, 16 * ib);
+                scales[ib] = s;
+                if (Math.abs(s) > maxAbsScale) {
+                    maxAbsScale = Math.abs(s);
+                    maxScale = s;
+                }
+            }
+            java.util.Arrays.fill(dst, o, o + BYTES, (byte) 0);
+            if (maxAbsScale < QuantMath.GROUP_MAX_EPS) {
+                continue;
+            }
+            float iscale = -128f / maxScale;
+            QuantMath.putF16(dst, o + 208, 1 / iscale);
+            float d = QuantMath.f16(dst, o + 208);
+            for (int ib = 0; ib < 16; ib++) {
+                int sc = Math.min(127, QuantMath.nearestInt(iscale * scales[ib]));
+                dst[o + 192 + ib] = (byte) sc;
+                float ds = d * (byte) sc;
+                if (ds == 0) continue;
+                for (int i = 0; i < 16; i++) {
+                    int l = QuantMath.nearestInt(src[x + 16 * ib + i] / ds);
+                    L[16 * ib + i] = (byte) (Math.max(-32, Math.min(31, l)) + 32);
+                }
+            }
+            for (int h = 0; h < 2; h++) {
+                int j = 128 * h, ql = o + 64 * h, qh = o + 128 + 32 * h;
+                for (int l = 0; l < 32; l++) {
+                    int q1 = L[j + l], q2 = L[j + l + 32], q3 = L[j + l + 64], q4 = L[j + l + 96];
+                    dst[ql + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    dst[ql + l + 32] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    dst[qh + l] = (byte) ((q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+                }
+            }
+        }
     }
 }

@@ -80,4 +80,17 @@ public final class Q8_0Tensor extends Tensor {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /** ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d). */
+    public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+        for (int b = 0; b < n / BLOCK; b++) {
+            int x = srcOff + b * BLOCK, o = dstOff + b * BYTES;
+            float amax = 0;
+            for (int j = 0; j < BLOCK; j++) amax = Math.max(amax, Math.abs(src[x + j]));
+            float d = amax / 127;
+            float id = d != 0 ? 1 / d : 0;
+            QuantMath.putF16(dst, o, d);
+            for (int j = 0; j < BLOCK; j++) dst[o + 2 + j] = (byte) QuantMath.roundf(src[x + j] * id);
+        }
+    }
 }

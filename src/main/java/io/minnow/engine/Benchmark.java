@@ -1,0 +1,75 @@
+package io.minnow.engine;
+
+import io.minnow.model.Batch;
+import io.minnow.model.KVCache;
+import io.minnow.model.Model;
+import io.minnow.tensor.Parallel;
+import java.util.SplittableRandom;
+
+/**
+ * llama-bench's two tests on the engine's model and pool: prompt processing ({@code promptTokens} random tokens
+ * in one forward pass into an empty cache) and generation ({@code genTokens} single-token passes from an empty
+ * cache, each fed the argmax of the previous logits). One untimed warm-up round, then {@code repetitions} timed
+ * rounds.
+ */
+final class Benchmark {
+    private Benchmark() {}
+
+    static Engine.BenchResult run(Model model, Parallel pool, int promptTokens, int genTokens, int repetitions, long seed) {
+        int v = model.config().nVocab;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] prompt = new int[promptTokens];
+        for (int i = 0; i < promptTokens; i++) prompt[i] = rnd.nextInt(Math.min(v, 32000));
+        float[] logits = new float[v];
+        KVCache cache = model.newCache(Math.max(promptTokens, genTokens) + 1);
+        Batch pp = new Batch(Math.max(1, promptTokens));
+        Batch one = new Batch(1);
+        double[] ppRate = new double[repetitions], tgRate = new double[repetitions], ttft = new double[repetitions];
+        for (int rep = -1; rep < repetitions; rep++) {
+            // prompt processing and the first token
+            pp.clear();
+            for (int i = 0; i < promptTokens; i++) pp.add(prompt[i], i, cache, i == promptTokens - 1);
+            long t0 = System.nanoTime();
+            if (promptTokens > 0) model.forward(pool, pp, logits);
+            long t1 = System.nanoTime();
+            argmax(logits);
+            long t2 = System.nanoTime();
+            // generation from an empty cache
+            int tok = prompt.length > 0 ? prompt[0] : 0;
+            long t3 = System.nanoTime();
+            for (int i = 0; i < genTokens; i++) {
+                one.clear();
+                one.add(tok, i, cache, true);
+                model.forward(pool, one, logits);
+                tok = argmax(logits);
+            }
+            long t4 = System.nanoTime();
+            if (rep >= 0) {
+                ppRate[rep] = promptTokens / ((t1 - t0) / 1e9);
+                ttft[rep] = (t2 - t0) / 1e6;
+                tgRate[rep] = genTokens / ((t4 - t3) / 1e9);
+            }
+        }
+        return new Engine.BenchResult(mean(ppRate), stddev(ppRate), mean(tgRate), stddev(tgRate), mean(ttft));
+    }
+
+    private static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+        return best;
+    }
+
+    static double mean(double[] a) {
+        double s = 0;
+        for (double x : a) s += x;
+        return a.length == 0 ? 0 : s / a.length;
+    }
+
+    /** Sample standard deviation (n - 1), as llama-bench reports. */
+    static double stddev(double[] a) {
+        if (a.length < 2) return 0;
+        double m = mean(a), s = 0;
+        for (double x : a) s += (x - m) * (x - m);
+        return Math.sqrt(s / (a.length - 1));
+    }
+}
