@@ -55,7 +55,7 @@ public final class Engine implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         if (!VectorConfig.ENABLED) {
-            observer.info("Vector API path disabled: kernels run their scalar path");
+            observer.info("Vector API path off, kernels run their scalar path: " + VectorConfig.REASON);
         }
         if (options.warmup()) {
             warmup();

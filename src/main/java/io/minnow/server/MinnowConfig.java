@@ -68,9 +68,12 @@ public interface MinnowConfig {
         /** Vector width in bits for the kernels; default: the CPU's preferred width. */
         OptionalInt bits();
 
-        /** false: the scalar kernels only. */
-        @WithDefault("true")
-        boolean enabled();
+        /**
+         * auto (default): the Vector API path unless the module is missing or a start-up check finds it slower than
+         * scalar (one log line says so); true: the vector path without the check; false: the scalar kernels only.
+         */
+        @WithDefault("auto")
+        String enabled();
     }
 
     /** Element type of the KV cache (MINNOW_KV_CACHE_TYPE): F32, or F16 to hold twice the tokens in the same memory. */
