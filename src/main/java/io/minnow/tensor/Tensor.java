@@ -158,19 +158,41 @@ public abstract class Tensor {
         }
         // About eight chunks per thread balances load without much claiming traffic.
         int grain = Math.max(1, n / (pool.threads() * 8));
+        if (batch >= BATCH_MIN) {
+            grain = (grain + Batched.TR - 1) / Batched.TR * Batched.TR; // whole tiles
+        }
         pool.forRange(n, grain, (start, end) -> matmulRows(x, batch, out, outStride, outOffset, start, end));
     }
 
+    /** From this many activation rows on, {@link #matmulRows} takes the tiled path of {@link Batched}. */
+    static final int BATCH_MIN = 2;
+
     /**
-     * Weight rows {@code [start, end)} of {@link #matmul}: each weight row is used for all {@code batch}
-     * activation rows while it is hot in cache. Formats may override this with a batched kernel.
+     * Weight rows {@code [start, end)} of {@link #matmul}. A single activation row (decode) takes the format's dot
+     * product per weight row; a batch (prompt processing) takes {@link Batched}: each tile of weight rows is
+     * dequantized once and multiplied against every activation row.
      */
     protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+        if (VectorConfig.ENABLED && batch >= BATCH_MIN) {
+            Batched.matmulRows(this, x, batch, out, outStride, outOffset, start, end);
+            return;
+        }
         boolean vector = VectorConfig.ENABLED;
         for (int r = start; r < end; r++) {
             for (int b = 0; b < batch; b++) {
                 out[outOffset + b * outStride + r] = vector ? dotVector(r, x, b * cols) : dotScalar(r, x, b * cols);
             }
+        }
+    }
+
+    /**
+     * Writes weight rows {@code [row, row + n)}, dequantized exactly, to {@code out[i*cols ..]} for {@code i < n}
+     * (the tile of {@link Batched}). Formats may override this with a faster decoder; the values must equal
+     * {@link #dequantizeRow}'s.
+     */
+    void dequantizeRowsForBatch(long row, int n, float[] out) {
+        for (int i = 0; i < n; i++) {
+            dequantizeRow(row + i, out, i * cols);
         }
     }
 }

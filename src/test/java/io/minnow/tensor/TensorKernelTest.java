@@ -131,6 +131,46 @@ class TensorKernelTest {
         }
     }
 
+    /**
+     * The tiled prompt-processing path ({@link Batched}: weight tiles dequantized once, 4 x 4 register tiles,
+     * row and batch remainders) against the per-row dot product, for every batch size from 1 to 9, called
+     * directly and through {@link Tensor#matmul}.
+     */
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void batchedMatmulMatchesRowDots(GGMLType type, int cols) {
+        Random rnd = new Random(type.ordinal() * 131L + cols);
+        int rows = 11;
+        byte[] bytes = TensorFixtures.randomBytes(type, rows, cols, rnd);
+        try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(2)) {
+            Tensor t = TensorFixtures.tensor(type, rows, cols, bytes, arena);
+            for (int batch = 1; batch <= 9; batch++) {
+                float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
+                int stride = rows + 1;
+                float[] direct = new float[batch * stride + 2];
+                float[] pooled = new float[batch * stride + 2];
+                Arrays.fill(direct, -7f);
+                Arrays.fill(pooled, -7f);
+                Batched.matmulRows(t, x, batch, direct, stride, 2, 0, 5); // a partial tile at the end
+                Batched.matmulRows(t, x, batch, direct, stride, 2, 5, rows);
+                t.matmul(pool, x, batch, pooled, stride, 2);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < rows; r++) {
+                        double tol = tolerance(t, r, x, b * cols);
+                        float want = t.dot(r, x, b * cols);
+                        assertEquals(want, direct[2 + b * stride + r], tol, type + " batch " + batch + " b " + b + " row " + r);
+                        assertEquals(want, pooled[2 + b * stride + r], tol, type + " matmul batch " + batch + " b " + b
+                                + " row " + r);
+                    }
+                    assertEquals(-7f, direct[2 + b * stride + rows]);
+                    assertEquals(-7f, pooled[2 + b * stride + rows]);
+                }
+                assertEquals(-7f, direct[0]);
+                assertEquals(-7f, pooled[1]);
+            }
+        }
+    }
+
     /** The kernels once JIT-compiled (the Vector API intrinsics) against the interpreted scalar reference. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("hotCases")
