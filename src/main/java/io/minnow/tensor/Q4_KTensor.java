@@ -7,6 +7,7 @@ import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
+import static io.minnow.tensor.Kernels.storeScaledMin;
 import static io.minnow.tensor.Kernels.sum32;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
@@ -61,6 +62,28 @@ public final class Q4_KTensor extends Tensor {
                     int v = u8(data, q + l);
                     out[y + 64 * g + l] = d1 * (v & 0xF) - m1;
                     out[y + 64 * g + 32 + l] = d2 * (v >>> 4) - m2;
+                }
+            }
+        }
+    }
+
+    @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            float dmin = f16(data, o + 2);
+            int y = off + b * BLOCK;
+            for (int g = 0; g < 4; g++) {
+                float d1 = d * scaleK4(data, o + 4, 2 * g), m1 = dmin * minK4(data, o + 4, 2 * g);
+                float d2 = d * scaleK4(data, o + 4, 2 * g + 1), m2 = dmin * minK4(data, o + 4, 2 * g + 1);
+                long q = o + 16 + 32 * g;
+                for (int c = 0; c < 32; c += CH) {
+                    ByteVector v = loadB(data, q + c);
+                    storeScaledMin(v.and((byte) 0x0F), d1, m1, out, y + 64 * g + c);
+                    storeScaledMin(v.lanewise(VectorOperators.LSHR, 4), d2, m2, out, y + 64 * g + 32 + c);
                 }
             }
         }

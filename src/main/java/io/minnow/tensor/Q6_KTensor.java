@@ -7,6 +7,7 @@ import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
 import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
@@ -63,6 +64,37 @@ public final class Q6_KTensor extends Tensor {
                     out[y + l + 32] = d * i8(data, sc + s + 2) * ((c & 0xF | (hb >>> 2 & 3) << 4) - 32);
                     out[y + l + 64] = d * i8(data, sc + s + 4) * ((a >>> 4 | (hb >>> 4 & 3) << 4) - 32);
                     out[y + l + 96] = d * i8(data, sc + s + 6) * ((c >>> 4 | (hb >>> 6 & 3) << 4) - 32);
+                }
+            }
+        }
+    }
+
+    @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o + 208);
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+                int y = off + b * BLOCK + 128 * h;
+                for (int l = 0; l < 32; l += CH) {
+                    int s = l / 16;
+                    ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
+                    ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h2 = h2.add(h2);
+                    h2 = h2.add(h2);
+                    storeScaled(a.and(M4).or(h1).sub(C32), d * i8(data, sc + s), out, y + l);
+                    storeScaled(c.and(M4).or(h2).sub(C32), d * i8(data, sc + s + 2), out, y + l + 32);
+                    storeScaled(a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32), d * i8(data, sc + s + 4),
+                            out, y + l + 64);
+                    storeScaled(c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48))
+                            .sub(C32), d * i8(data, sc + s + 6), out, y + l + 96);
                 }
             }
         }
