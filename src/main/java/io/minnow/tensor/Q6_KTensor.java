@@ -2,6 +2,7 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
@@ -13,6 +14,7 @@ import static io.minnow.tensor.Kernels.zero;
 
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -170,10 +172,11 @@ public final class Q6_KTensor extends Tensor {
                     s3 = dotB(q3, x, xh + l + 64, s3);
                     s4 = dotB(q4, x, xh + l + 96, s4);
                 }
-                acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
-                acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
-                acc = s3.fma(bcast(d * i8(data, sc + s + 4)), acc);
-                acc = s4.fma(bcast(d * i8(data, sc + s + 6)), acc);
+                // JDK calls only (they are force-inlined): C2 stops inlining our helpers past its node budget
+                acc = s1.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s)), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2)), acc);
+                acc = s3.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4)), acc);
+                acc = s4.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6)), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
