@@ -104,6 +104,25 @@ final class Kernels {
         return acc;
     }
 
+    /**
+     * {@code out[off + i] = q[i] * scale} for the {@link #CH} signed byte lanes of {@code q}: lane for lane the
+     * float product the scalar dequantizers compute.
+     */
+    static void storeScaled(ByteVector q, float scale, float[] out, int off) {
+        FloatVector s = bcast(scale);
+        for (int p = 0; p < CH / QLANES; p++) {
+            part(q, p).mul(s).intoArray(out, off + p * QLANES);
+        }
+    }
+
+    /** {@code out[off + i] = q[i] * scale - min}, each lane rounded as the scalar expression. */
+    static void storeScaledMin(ByteVector q, float scale, float min, float[] out, int off) {
+        FloatVector s = bcast(scale), m = bcast(min);
+        for (int p = 0; p < CH / QLANES; p++) {
+            part(q, p).mul(s).sub(m).intoArray(out, off + p * QLANES);
+        }
+    }
+
     private static FloatVector part(ByteVector q, int part) {
         return (FloatVector) q.convertShape(VectorOperators.B2F, QF, part);
     }

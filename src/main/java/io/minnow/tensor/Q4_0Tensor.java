@@ -5,6 +5,7 @@ import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
@@ -47,6 +48,22 @@ public final class Q4_0Tensor extends Tensor {
                 int q = u8(data, o + 2 + j);
                 out[y + j] = d * ((q & 0xF) - 8);
                 out[y + j + 16] = d * ((q >>> 4) - 8);
+            }
+        }
+    }
+
+    @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            int y = off + b * BLOCK;
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, o + 2 + c);
+                storeScaled(q.and((byte) 0x0F).sub((byte) 8), d, out, y + c);
+                storeScaled(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), d, out, y + 16 + c);
             }
         }
     }

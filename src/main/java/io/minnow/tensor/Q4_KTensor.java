@@ -1,18 +1,25 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QLANES;
+import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
+import static io.minnow.tensor.Kernels.storeScaledMin;
 import static io.minnow.tensor.Kernels.sum32;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -67,6 +74,28 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            float dmin = f16(data, o + 2);
+            int y = off + b * BLOCK;
+            for (int g = 0; g < 4; g++) {
+                float d1 = d * scaleK4(data, o + 4, 2 * g), m1 = dmin * minK4(data, o + 4, 2 * g);
+                float d2 = d * scaleK4(data, o + 4, 2 * g + 1), m2 = dmin * minK4(data, o + 4, 2 * g + 1);
+                long q = o + 16 + 32 * g;
+                for (int c = 0; c < 32; c += CH) {
+                    ByteVector v = loadB(data, q + c);
+                    storeScaledMin(v.and((byte) 0x0F), d1, m1, out, y + 64 * g + c);
+                    storeScaledMin(v.lanewise(VectorOperators.LSHR, 4), d2, m2, out, y + 64 * g + 32 + c);
+                }
+            }
+        }
+    }
+
+    @Override
     public float dotScalar(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
@@ -110,24 +139,36 @@ public final class Q4_KTensor extends Tensor {
      * every vector operation (one lane reduction per 256 elements costs little).
      */
     private float blockDotVector(long o, float[] x, int xo) {
-        FloatVector acc = zero();
-        float d = f16(data, o);
-        FloatVector mins = zero();
+        FloatVector acc = FloatVector.zero(QF);
+        FloatVector mins = acc;
+        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
+        // The 12 scale bytes as three words, decoded once per super-block (ggml's get_scale_min_k4).
+        int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
+        // scales of sub-blocks 0..7 as bytes of sc0 (0..3) and sc1 (4..7); mins likewise
+        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
+        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
         for (int g = 0; g < 4; g++) {
             long q = o + 16 + 32 * g;
             int x1 = xo + 64 * g, x2 = x1 + 32;
-            FloatVector s1 = zero(), s2 = zero();
+            FloatVector s1 = FloatVector.zero(QF), s2 = s1, m1 = s1, m2 = s1;
             for (int c = 0; c < 32; c += CH) {
-                ByteVector v = loadB(data, q + c);
+                ByteVector v = ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN);
                 s1 = dotB(v.and((byte) 0x0F), x, x1 + c, s1);
                 s2 = dotB(v.lanewise(VectorOperators.LSHR, 4), x, x2 + c, s2);
             }
-            acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
-            acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
-            mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);
-            mins = sum32(x, x2, zero()).fma(bcast(minK4(data, o + 4, 2 * g + 1)), mins);
+            for (int i = 0; i < 32; i += QLANES) {
+                m1 = m1.add(FloatVector.fromArray(QF, x, x1 + i));
+                m2 = m2.add(FloatVector.fromArray(QF, x, x2 + i));
+            }
+            int sh = 16 * g;
+            // JDK calls only past this point (they are force-inlined): C2 stops inlining our helpers past its
+            // node budget, and a helper that is not inlined boxes its vectors.
+            acc = s1.fma(FloatVector.broadcast(QF, d * (int) (sc >>> sh & 0xFF)), acc);
+            acc = s2.fma(FloatVector.broadcast(QF, d * (int) (sc >>> (sh + 8) & 0xFF)), acc);
+            mins = m1.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> sh & 0xFF)), mins);
+            mins = m2.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> (sh + 8) & 0xFF)), mins);
         }
-        acc = mins.fma(bcast(-f16(data, o + 2)), acc);
+        acc = mins.fma(FloatVector.broadcast(QF, -Float.float16ToFloat(data.get(SHORT_LE, o + 2))), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
 

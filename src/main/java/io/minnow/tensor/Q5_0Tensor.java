@@ -2,12 +2,12 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
-import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i32;
 import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
@@ -53,6 +53,26 @@ public final class Q5_0Tensor extends Tensor {
                 int q = u8(data, o + 6 + j);
                 out[y + j] = d * (((q & 0xF) | ((qh >>> j) & 1) << 4) - 16);
                 out[y + j + 16] = d * (((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) - 16);
+            }
+        }
+    }
+
+    @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            int qh = i32(data, o + 2);
+            int y = off + b * BLOCK;
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, o + 6 + c);
+                VectorMask<Byte> clo = VectorMask.fromLong(BS, ~qh >>> c);
+                VectorMask<Byte> chi = VectorMask.fromLong(BS, ~qh >>> (16 + c));
+                storeScaled(q.and((byte) 0x0F).lanewise(VectorOperators.SUB, (byte) 16, clo), d, out, y + c);
+                storeScaled(q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.SUB, (byte) 16, chi), d, out,
+                        y + 16 + c);
             }
         }
     }

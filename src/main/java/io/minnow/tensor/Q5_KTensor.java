@@ -1,13 +1,15 @@
 package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.CH;
-import static io.minnow.tensor.Kernels.bcast;
+import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QLANES;
+import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
-import static io.minnow.tensor.Kernels.sum32;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
@@ -113,22 +115,32 @@ public final class Q5_KTensor extends Tensor {
         FloatVector acc = zero();
         float d = f16(data, o);
         FloatVector mins = zero();
+        // The 12 scale bytes decoded once per super-block (ggml's get_scale_min_k4), as in Q4_K.
+        int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
+        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
+        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
         for (int g = 0; g < 4; g++) {
             long q = o + 48 + 32 * g;
             int x1 = xo + 64 * g, x2 = x1 + 32;
-            FloatVector s1 = zero(), s2 = zero();
+            FloatVector s1 = zero(), s2 = zero(), m1 = s1, m2 = s1;
             for (int c = 0; c < 32; c += CH) {
                 ByteVector v = loadB(data, q + c);
                 ByteVector h = loadB(data, o + 16 + c);
                 s1 = dotB(low(v, h, 2 * g), x, x1 + c, s1);
                 s2 = dotB(high(v, h, 2 * g + 1), x, x2 + c, s2);
             }
-            acc = s1.fma(bcast(d * scaleK4(data, o + 4, 2 * g)), acc);
-            acc = s2.fma(bcast(d * scaleK4(data, o + 4, 2 * g + 1)), acc);
-            mins = sum32(x, x1, zero()).fma(bcast(minK4(data, o + 4, 2 * g)), mins);
-            mins = sum32(x, x2, zero()).fma(bcast(minK4(data, o + 4, 2 * g + 1)), mins);
+            for (int i = 0; i < 32; i += QLANES) {
+                m1 = m1.add(FloatVector.fromArray(QF, x, x1 + i));
+                m2 = m2.add(FloatVector.fromArray(QF, x, x2 + i));
+            }
+            int sh = 16 * g;
+            // JDK calls only past this point: C2 stops inlining our helpers past its node budget (see Q4_K).
+            acc = s1.fma(FloatVector.broadcast(QF, d * (int) (sc >>> sh & 0xFF)), acc);
+            acc = s2.fma(FloatVector.broadcast(QF, d * (int) (sc >>> (sh + 8) & 0xFF)), acc);
+            mins = m1.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> sh & 0xFF)), mins);
+            mins = m2.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> (sh + 8) & 0xFF)), mins);
         }
-        acc = mins.fma(bcast(-f16(data, o + 2)), acc);
+        acc = mins.fma(FloatVector.broadcast(QF, -Float.float16ToFloat(data.get(SHORT_LE, o + 2))), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
 

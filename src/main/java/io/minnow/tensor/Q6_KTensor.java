@@ -2,16 +2,19 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
 import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -63,6 +66,37 @@ public final class Q6_KTensor extends Tensor {
                     out[y + l + 32] = d * i8(data, sc + s + 2) * ((c & 0xF | (hb >>> 2 & 3) << 4) - 32);
                     out[y + l + 64] = d * i8(data, sc + s + 4) * ((a >>> 4 | (hb >>> 4 & 3) << 4) - 32);
                     out[y + l + 96] = d * i8(data, sc + s + 6) * ((c >>> 4 | (hb >>> 6 & 3) << 4) - 32);
+                }
+            }
+        }
+    }
+
+    @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o + 208);
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+                int y = off + b * BLOCK + 128 * h;
+                for (int l = 0; l < 32; l += CH) {
+                    int s = l / 16;
+                    ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
+                    ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h2 = h2.add(h2);
+                    h2 = h2.add(h2);
+                    storeScaled(a.and(M4).or(h1).sub(C32), d * i8(data, sc + s), out, y + l);
+                    storeScaled(c.and(M4).or(h2).sub(C32), d * i8(data, sc + s + 2), out, y + l + 32);
+                    storeScaled(a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32), d * i8(data, sc + s + 4),
+                            out, y + l + 64);
+                    storeScaled(c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48))
+                            .sub(C32), d * i8(data, sc + s + 6), out, y + l + 96);
                 }
             }
         }
@@ -138,10 +172,11 @@ public final class Q6_KTensor extends Tensor {
                     s3 = dotB(q3, x, xh + l + 64, s3);
                     s4 = dotB(q4, x, xh + l + 96, s4);
                 }
-                acc = s1.fma(bcast(d * i8(data, sc + s)), acc);
-                acc = s2.fma(bcast(d * i8(data, sc + s + 2)), acc);
-                acc = s3.fma(bcast(d * i8(data, sc + s + 4)), acc);
-                acc = s4.fma(bcast(d * i8(data, sc + s + 6)), acc);
+                // JDK calls only (they are force-inlined): C2 stops inlining our helpers past its node budget
+                acc = s1.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s)), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2)), acc);
+                acc = s3.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4)), acc);
+                acc = s4.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6)), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

@@ -6,6 +6,7 @@ import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
 import static io.minnow.tensor.Kernels.loadB;
+import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.zero;
 
 import io.minnow.gguf.GGMLType;
@@ -43,6 +44,19 @@ public final class Q8_0Tensor extends Tensor {
             int y = off + b * BLOCK;
             for (int j = 0; j < BLOCK; j++) {
                 out[y + j] = d * i8(data, o + 2 + j);
+            }
+        }
+    }
+
+    @Override
+    void dequantizeRowVector(long row, float[] out, int off) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            float d = f16(data, o);
+            for (int c = 0; c < 32; c += CH) {
+                storeScaled(loadB(data, o + 2 + c), d, out, off + b * BLOCK + c);
             }
         }
     }

@@ -192,7 +192,15 @@ public abstract class Tensor {
      */
     void dequantizeRowsForBatch(long row, int n, float[] out) {
         for (int i = 0; i < n; i++) {
-            dequantizeRow(row + i, out, i * cols);
+            dequantizeRowVector(row + i, out, i * cols);
         }
+    }
+
+    /**
+     * {@link #dequantizeRow} on the Vector API path (formats override it where it pays); the values are the same
+     * floats, bit for bit.
+     */
+    void dequantizeRowVector(long row, float[] out, int off) {
+        dequantizeRow(row, out, off);
     }
 }

@@ -61,6 +61,11 @@ class TensorKernelTest {
                 }
                 assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]) && Float.isNaN(out[cols + 2]),
                         "wrote outside its range");
+                // The Vector API decoder of the batched path gives the same floats, bit for bit.
+                float[] vec = new float[cols + 3];
+                Arrays.fill(vec, Float.NaN);
+                t.dequantizeRowVector(r, vec, 2);
+                assertTrue(Arrays.equals(out, vec), type + " row " + r + ": dequantizeRowVector differs");
             }
         }
     }
@@ -188,8 +193,14 @@ class TensorKernelTest {
                     ref[r] += w[i] * x[i];
                 }
             }
+            float[] scalarRow = new float[cols], vectorRow = new float[cols];
             for (int iter = 0; iter < 4000; iter++) {
                 int r = iter % ROWS;
+                t.dequantizeRow(r, scalarRow, 0);
+                t.dequantizeRowVector(r, vectorRow, 0);
+                if (!Arrays.equals(scalarRow, vectorRow)) {
+                    assertTrue(false, type + " compiled dequantizeRowVector differs, iteration " + iter);
+                }
                 float v = t.dotVector(r, x, 0);
                 float s = t.dotScalar(r, x, 0);
                 double tol = tolerance(t, r, x, 0);
