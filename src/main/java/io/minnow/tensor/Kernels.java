@@ -123,6 +123,17 @@ final class Kernels {
         }
     }
 
+    /** The {@link #CH} byte lanes of {@code q} as floats; only when {@code CH == QLANES} (see {@link #FUSED_BATCH}). */
+    static FloatVector widen(ByteVector q) {
+        return part(q, 0);
+    }
+
+    /**
+     * Whether the block kernels can decode a chunk of quants into one float vector and reuse it for several
+     * activation rows (the fused small-batch path of continuous batching).
+     */
+    static final boolean FUSED_BATCH = CH == QLANES;
+
     private static FloatVector part(ByteVector q, int part) {
         return (FloatVector) q.convertShape(VectorOperators.B2F, QF, part);
     }

@@ -105,6 +105,54 @@ public final class Q4_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * A few activation rows at once (continuous batching of 2..4 sequences): each chunk of quants is decoded once
+     * into float lanes and multiplied against every row, instead of once per row. Larger batches (prompt
+     * processing) take the tiled path of the base class.
+     */
+    @Override
+    protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+        if (!VectorConfig.ENABLED || !Kernels.FUSED_BATCH || batch < 2 || batch > 4) {
+            super.matmulRows(x, batch, out, outStride, outOffset, start, end);
+            return;
+        }
+        for (int r = start; r < end; r++) {
+            dotRows(r, x, batch, out, outOffset + r, outStride);
+        }
+    }
+
+    /** out[o + b * os] = row · x[b*cols ..] for b < batch (2..4); rows past the batch reuse row 0 and are dropped. */
+    private void dotRows(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        int x1 = cols, x2 = batch > 2 ? 2 * cols : 0, x3 = batch > 3 ? 3 * cols : 0;
+        FloatVector a0 = zero(), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            int xo = b * BLOCK;
+            FloatVector s0 = zero(), s1 = s0, s2 = s0, s3 = s0;
+            for (int c = 0; c < 16; c += CH) {
+                ByteVector q = loadB(data, off + 2 + c);
+                FloatVector lo = Kernels.widen(q.and((byte) 0x0F).sub((byte) 8));
+                FloatVector hi = Kernels.widen(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                int l = xo + c, h = xo + 16 + c;
+                s0 = hi.fma(FloatVector.fromArray(Kernels.QF, x, h), lo.fma(FloatVector.fromArray(Kernels.QF, x, l), s0));
+                s1 = hi.fma(FloatVector.fromArray(Kernels.QF, x, x1 + h), lo.fma(FloatVector.fromArray(Kernels.QF, x, x1 + l), s1));
+                s2 = hi.fma(FloatVector.fromArray(Kernels.QF, x, x2 + h), lo.fma(FloatVector.fromArray(Kernels.QF, x, x2 + l), s2));
+                s3 = hi.fma(FloatVector.fromArray(Kernels.QF, x, x3 + h), lo.fma(FloatVector.fromArray(Kernels.QF, x, x3 + l), s3));
+            }
+            FloatVector d = FloatVector.broadcast(Kernels.QF, f16(data, off));
+            a0 = s0.fma(d, a0);
+            a1 = s1.fma(d, a1);
+            a2 = s2.fma(d, a2);
+            a3 = s3.fma(d, a3);
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+        if (batch > 2) out[o + 2 * os] = a2.reduceLanes(VectorOperators.ADD);
+        if (batch > 3) out[o + 3 * os] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
     /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */
     public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         for (int b = 0; b < n / BLOCK; b++) {

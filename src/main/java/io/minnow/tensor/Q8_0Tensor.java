@@ -95,6 +95,48 @@ public final class Q8_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** A few activation rows at once (continuous batching): each chunk of quants is widened once for all rows. */
+    @Override
+    protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+        if (!VectorConfig.ENABLED || !Kernels.FUSED_BATCH || batch < 2 || batch > 4) {
+            super.matmulRows(x, batch, out, outStride, outOffset, start, end);
+            return;
+        }
+        for (int r = start; r < end; r++) {
+            dotRows(r, x, batch, out, outOffset + r, outStride);
+        }
+    }
+
+    /** out[o + b * os] = row · x[b*cols ..] for b < batch (2..4); rows past the batch reuse row 0 and are dropped. */
+    private void dotRows(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        int x1 = cols, x2 = batch > 2 ? 2 * cols : 0, x3 = batch > 3 ? 3 * cols : 0;
+        FloatVector a0 = zero(), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            int xo = b * BLOCK;
+            FloatVector s0 = zero(), s1 = s0, s2 = s0, s3 = s0;
+            for (int c = 0; c < 32; c += CH) {
+                FloatVector q = Kernels.widen(loadB(data, off + 2 + c));
+                int l = xo + c;
+                s0 = q.fma(FloatVector.fromArray(Kernels.QF, x, l), s0);
+                s1 = q.fma(FloatVector.fromArray(Kernels.QF, x, x1 + l), s1);
+                s2 = q.fma(FloatVector.fromArray(Kernels.QF, x, x2 + l), s2);
+                s3 = q.fma(FloatVector.fromArray(Kernels.QF, x, x3 + l), s3);
+            }
+            FloatVector d = FloatVector.broadcast(Kernels.QF, f16(data, off));
+            a0 = s0.fma(d, a0);
+            a1 = s1.fma(d, a1);
+            a2 = s2.fma(d, a2);
+            a3 = s3.fma(d, a3);
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+        if (batch > 2) out[o + 2 * os] = a2.reduceLanes(VectorOperators.ADD);
+        if (batch > 3) out[o + 3 * os] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
     /** ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d). */
     public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         for (int b = 0; b < n / BLOCK; b++) {
