@@ -15,7 +15,9 @@ import java.util.List;
 /**
  * Checks every request before it reaches the API, at the HTTP layer, so that its refusals are OpenAI error bodies too:
  * <ul>
- * <li>a body over {@code minnow.max-request-bytes} (by its Content-Length) gets 413;</li>
+ * <li>a body over {@code minnow.max-request-bytes} (by its Content-Length) gets 413 before it is read; a chunked
+ * body (no Content-Length) is cut off at the same size by the HTTP layer ({@code quarkus.http.limits.max-body-size}),
+ * whose 413 has no body;</li>
  * <li>with {@code minnow.api-keys} set, {@code /v1/*}, {@code /tokenize}, {@code /detokenize} and {@code /tokenizer_info}
  * need {@code Authorization: Bearer KEY}, compared in constant time (health, metrics and OpenAPI stay open; keys are never
  * logged);</li>

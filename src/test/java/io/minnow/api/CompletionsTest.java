@@ -229,6 +229,17 @@ class CompletionsTest {
     }
 
     @Test
+    void chunkedBodyOverTheLimit() throws Exception {
+        // no Content-Length: the HTTP layer stops reading at the same limit and answers 413 (without a JSON body)
+        byte[] body = ("{\"prompt\":\"" + "a".repeat(70_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        org.junit.jupiter.api.Assertions.assertEquals(413, http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
     void unknownRouteAndMethod() {
         given().get("/v1/nothing").then().statusCode(404).contentType("application/json").body("error.type", equalTo("invalid_request_error"));
         given().get("/nothing/at/all").then().statusCode(404).contentType("application/json").body("error.message", notNullValue());
