@@ -134,6 +134,14 @@ final class Kernels {
      */
     static final boolean FUSED_BATCH = CH == QLANES;
 
+    /** The sums of the fused small-batch path: {@code out[o + b * os]} for the first {@code batch} (2..4) rows. */
+    static void storeRows(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, int batch, float[] out, int o, int os) {
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+        if (batch > 2) out[o + 2 * os] = a2.reduceLanes(VectorOperators.ADD);
+        if (batch > 3) out[o + 3 * os] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
     private static FloatVector part(ByteVector q, int part) {
         return (FloatVector) q.convertShape(VectorOperators.B2F, QF, part);
     }

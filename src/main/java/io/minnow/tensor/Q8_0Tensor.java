@@ -95,20 +95,14 @@ public final class Q8_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** A few activation rows at once (continuous batching): each chunk of quants is widened once for all rows. */
     @Override
-    protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
-        if (!VectorConfig.ENABLED || !Kernels.FUSED_BATCH || batch < 2 || batch > 4) {
-            super.matmulRows(x, batch, out, outStride, outOffset, start, end);
-            return;
-        }
-        for (int r = start; r < end; r++) {
-            dotRows(r, x, batch, out, outOffset + r, outStride);
-        }
+    boolean hasFusedRows() {
+        return true;
     }
 
-    /** out[o + b * os] = row · x[b*cols ..] for b < batch (2..4); rows past the batch reuse row 0 and are dropped. */
-    private void dotRows(long row, float[] x, int batch, float[] out, int o, int os) {
+    /** Each chunk of quants widened once for all rows; rows past the batch reuse row 0 and are dropped. */
+    @Override
+    void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         int x1 = cols, x2 = batch > 2 ? 2 * cols : 0, x3 = batch > 3 ? 3 * cols : 0;
@@ -131,10 +125,7 @@ public final class Q8_0Tensor extends Tensor {
             a2 = s2.fma(d, a2);
             a3 = s3.fma(d, a3);
         }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
-        if (batch > 2) out[o + 2 * os] = a2.reduceLanes(VectorOperators.ADD);
-        if (batch > 3) out[o + 3 * os] = a3.reduceLanes(VectorOperators.ADD);
+        Kernels.storeRows(a0, a1, a2, a3, batch, out, o, os);
     }
 
     /** ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d). */

@@ -164,6 +164,25 @@ public abstract class Tensor {
         pool.forRange(n, grain, (start, end) -> matmulRows(x, batch, out, outStride, outOffset, start, end));
     }
 
+    /** Most activation rows of the fused small-batch path ({@link #fusedRows}). */
+    static final int FUSED_MAX = 4;
+
+    /**
+     * Whether this format decodes each chunk of quants once for up to {@link #FUSED_MAX} activation rows (the
+     * continuous-batching case), which beats the tiled path for so few rows.
+     */
+    boolean hasFusedRows() {
+        return false;
+    }
+
+    /**
+     * {@code out[o + b * os] = row · x[b * cols ..]} for {@code b < batch} (2 to {@link #FUSED_MAX}), with each chunk
+     * of quants decoded once; only for formats whose {@link #hasFusedRows} is true.
+     */
+    void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no fused small-batch path");
+    }
+
     /** From this many activation rows on, {@link #matmulRows} takes the tiled path of {@link Batched}. */
     static final int BATCH_MIN = 2;
 
@@ -173,6 +192,12 @@ public abstract class Tensor {
      * dequantized once and multiplied against every activation row.
      */
     protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+        if (VectorConfig.ENABLED && Kernels.FUSED_BATCH && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows()) {
+            for (int r = start; r < end; r++) {
+                fusedRows(r, x, batch, out, outOffset + r, outStride);
+            }
+            return;
+        }
         if (VectorConfig.ENABLED && batch >= BATCH_MIN) {
             Batched.matmulRows(this, x, batch, out, outStride, outOffset, start, end);
             return;
