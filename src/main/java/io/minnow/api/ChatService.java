@@ -85,8 +85,8 @@ public class ChatService {
     }
 
     public RestMulti<String> chat(ChatRequest r, String sessionHeader) {
-        String session = Params.session(r == null ? null : r.sessionId(), sessionHeader);
         if (r == null) throw ApiException.invalid(null, "the request body is required");
+        String session = Params.session(r.sessionId(), sessionHeader);
         Engine engine = host.engine();
         Params.checkModel(r.model(), engine);
         int n = Params.choices(r.n(), host.maxChoices());

@@ -15,6 +15,8 @@ public final class Sampler {
     /** candidate ids and probabilities, reused between calls. [vocab] */
     private int[] ids = new int[0];
     private float[] probs = new float[0];
+    /** sort keys (logit, id) packed in longs, reused between calls. [vocab] */
+    private long[] keys = new long[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -38,6 +40,7 @@ public final class Sampler {
         if (ids.length < vocab) {
             ids = new int[vocab];
             probs = new float[vocab];
+            keys = new long[vocab];
         }
         int n = vocab;
         for (int i = 0; i < vocab; i++) ids[i] = i;
@@ -111,13 +114,12 @@ public final class Sampler {
 
     private void sortByLogitDesc(float[] logits, int off, int n) {
         // sort ids by logit descending; a primitive sort over packed keys avoids boxing
-        long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
             int bits = Float.floatToRawIntBits(logits[off + i]);
             int sortable = bits >= 0 ? bits : bits ^ 0x7fffffff; // monotone int order of floats
             keys[i] = ((long) ~sortable << 32) | (i & 0xffffffffL);
         }
-        Arrays.sort(keys);
+        Arrays.sort(keys, 0, n);
         for (int i = 0; i < n; i++) ids[i] = (int) keys[i];
     }
 
