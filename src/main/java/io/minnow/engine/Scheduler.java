@@ -218,7 +218,6 @@ final class Scheduler implements Runnable {
         long now = System.nanoTime();
         for (Sequence s : toStart) {
             s.startedNanos = now;
-            s.promptStartNanos = now;
             observer.prefixLookup(s.promptLength(), s.cached);
             observer.requestStarted(now - s.enqueuedNanos, s.promptLength(), s.cached);
             safely(() -> s.listener.onStart(s.promptLength(), s.cached));
@@ -297,7 +296,7 @@ final class Scheduler implements Runnable {
                 if (s.promptLogprobs != null) {
                     safely(() -> s.listener.onPromptLogprobs(s.promptLogprobs));
                 }
-                observer.promptProcessed(s.promptLength() - s.cached, t1 - s.promptStartNanos);
+                observer.promptProcessed(s.promptLength() - s.cached, t1 - s.startedNanos);
                 if (s.request.maxTokens() == 0) {
                     finish(s, FinishReason.LENGTH, true);
                     continue;

@@ -19,8 +19,8 @@ final class Sequence implements GenerationHandle {
     int generated;
     /** the last sampled token, not yet in the cache; -1 while the prompt is being processed */
     int pending = -1;
+    /** when the sequence got its slot and its prompt processing began */
     long startedNanos;
-    long promptStartNanos;
     long lastTokenNanos;
     List<TokenLogprob> promptLogprobs;
     volatile boolean cancelled;
