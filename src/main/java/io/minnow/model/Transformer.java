@@ -105,6 +105,22 @@ public final class Transformer extends Model {
         return new Rope(mode, c.ropeDims, c.ropeBase, freqFactors, c.ropeLinearScale);
     }
 
+    /**
+     * Per-pair RoPE frequency factors stored as a tensor (Llama 3's {@code rope_freqs}, Phi-3.5's
+     * {@code rope_factors_long/short}), or null when the file has none; checked to be F32 with rope_dims / 2 values.
+     */
+    public static float[] ropeFactors(GGUFFile file, ModelConfig c, String name) {
+        var t = file.optionalTensor(name);
+        if (t == null) return null;
+        if (t.type() != io.minnow.gguf.GGMLType.F32 || t.elementCount() != c.ropeDims / 2) {
+            throw new GGUFException(file.path(), "tensor '" + name + "' must be F32 with " + c.ropeDims / 2 + " values, but is "
+                    + t.type() + " with " + t.elementCount());
+        }
+        float[] f = new float[c.ropeDims / 2];
+        for (int i = 0; i < f.length; i++) f[i] = t.data().get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i);
+        return f;
+    }
+
     /** Whether layer {@code l} is a sliding-window layer for a pattern of {@code n}: all but every n-th layer. */
     public static boolean slidingLayer(int l, int pattern) {
         return l % pattern < pattern - 1;

@@ -21,20 +21,7 @@ public final class LlamaModel implements Architecture {
     @Override
     public Model load(GGUFFile file) {
         ModelConfig c = new ModelConfig(file);
-        float[] freqs = ropeFreqs(file, c);
-        Rope rope = Transformer.rope(c, Rope.Mode.NORM, freqs);
+        Rope rope = Transformer.rope(c, Rope.Mode.NORM, Transformer.ropeFactors(file, c, Names.ROPE_FREQS));
         return new Transformer(file, c, Transformer.Spec.llamaLike(), l -> rope, l -> 0);
-    }
-
-    /** Llama 3's per-pair frequency divisors, when the file has them. */
-    static float[] ropeFreqs(GGUFFile file, ModelConfig c) {
-        var t = file.optionalTensor(Names.ROPE_FREQS);
-        if (t == null) return null;
-        if (t.elementCount() != c.ropeDims / 2) {
-            throw new io.minnow.gguf.GGUFException(file.path(), "rope_freqs has " + t.elementCount() + " values, expected " + c.ropeDims / 2);
-        }
-        float[] f = new float[c.ropeDims / 2];
-        for (int i = 0; i < f.length; i++) f[i] = t.data().get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i);
-        return f;
     }
 }

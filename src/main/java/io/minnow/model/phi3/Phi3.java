@@ -24,13 +24,7 @@ public final class Phi3 implements Architecture {
         ModelConfig c = new ModelConfig(file);
         int original = file.getInt(Names.key(Names.ROPE_SCALING_ORIG_CTX, c.architecture), c.contextLength);
         String factors = c.contextLength > original ? Names.ROPE_FACTORS_LONG : Names.ROPE_FACTORS_SHORT;
-        float[] f = null;
-        var t = file.optionalTensor(factors);
-        if (t != null) {
-            f = new float[(int) t.elementCount()];
-            for (int i = 0; i < f.length; i++) f[i] = t.data().get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i);
-        }
-        Rope rope = Transformer.rope(c, Rope.Mode.NEOX, f);
+        Rope rope = Transformer.rope(c, Rope.Mode.NEOX, Transformer.ropeFactors(file, c, factors));
         return new Transformer(file, c, Transformer.Spec.llamaLike(), l -> rope, l -> c.slidingWindow);
     }
 }
