@@ -19,9 +19,11 @@ final class Kernels {
     /** Float species of the F32, F16 and BF16 kernels. */
     static final VectorSpecies<Float> F = VectorConfig.F_SPECIES;
     static final int LANES = F.length();
-    /** Float species of the block-quantized kernels (at most 256 bits unless forced, see {@link VectorConfig#Q_SPECIES}). */
+    /** Float species of the block-quantized kernels (see {@link VectorConfig#Q_SPECIES}). */
     static final VectorSpecies<Float> QF = VectorConfig.Q_SPECIES;
     static final int QLANES = QF.length();
+    /** Int species of the same shape as {@link #QF}. */
+    static final VectorSpecies<Integer> QI = QF.withLanes(int.class);
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     /**
      * Byte species of the quantized kernels: as many byte lanes as float lanes (8 or 16), so a chunk of quants
@@ -123,23 +125,20 @@ final class Kernels {
         }
     }
 
-    /** The {@link #CH} byte lanes of {@code q} as floats; only when {@code CH == QLANES} (see {@link #FUSED_BATCH}). */
-    static FloatVector widen(ByteVector q) {
-        return part(q, 0);
-    }
 
     /**
-     * Whether the block kernels can decode a chunk of quants into one float vector and reuse it for several
-     * activation rows (the fused small-batch path of continuous batching).
+     * Whether one chunk of quants ({@link #CH} bytes) widens to exactly one float vector (256 and 512 bits). The hot
+     * kernels then take a path that calls the JDK only, and the fused small-batch path of continuous batching
+     * (each chunk decoded once and reused for several activation rows) is available.
      */
-    static final boolean FUSED_BATCH = CH == QLANES;
+    static final boolean ONE_PART = CH == QLANES;
 
-    /** The sums of the fused small-batch path: {@code out[o + b * os]} for the first {@code batch} (2..4) rows. */
-    static void storeRows(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, int batch, float[] out, int o, int os) {
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
-        if (batch > 2) out[o + 2 * os] = a2.reduceLanes(VectorOperators.ADD);
-        if (batch > 3) out[o + 3 * os] = a3.reduceLanes(VectorOperators.ADD);
+    /** The sums of the fused small-batch path: {@code out[o + b * os] = r_b} for the first {@code batch} (2..4). */
+    static void storeRows(float r0, float r1, float r2, float r3, int batch, float[] out, int o, int os) {
+        out[o] = r0;
+        out[o + os] = r1;
+        if (batch > 2) out[o + 2 * os] = r2;
+        if (batch > 3) out[o + 3 * os] = r3;
     }
 
     private static FloatVector part(ByteVector q, int part) {

@@ -1,6 +1,11 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.ONE_PART;
+import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QI;
+import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
@@ -9,10 +14,13 @@ import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -86,8 +94,40 @@ public final class Q4_0Tensor extends Tensor {
         return sum;
     }
 
+    /**
+     * The Vector API path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
+     * bits). It calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its
+     * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
+     */
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (!ONE_PART) {
+            return dotParts(row, x, xOff);
+        }
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(QF);
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            FloatVector s = FloatVector.zero(QF);
+            for (int c = 0; c < 16; c += CH) {
+                // nibbles split and re-centred in int lanes: x86 has no byte shift, and int lanes then one
+                // int-to-float conversion cost less than byte-lane ops and a byte-to-float cast
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, o + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, QI, 0);
+                s = ((FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, x, xo + c), s);
+                s = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, x, xo + 16 + c), s);
+            }
+            acc = s.fma(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
+    private float dotParts(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         FloatVector acc = zero();
@@ -116,28 +156,31 @@ public final class Q4_0Tensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         int x1 = cols, x2 = batch > 2 ? 2 * cols : 0, x3 = batch > 3 ? 3 * cols : 0;
-        FloatVector a0 = zero(), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
             int xo = b * BLOCK;
-            FloatVector s0 = zero(), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector s0 = FloatVector.zero(QF), s1 = s0, s2 = s0, s3 = s0;
             for (int c = 0; c < 16; c += CH) {
-                ByteVector q = loadB(data, off + 2 + c);
-                FloatVector lo = Kernels.widen(q.and((byte) 0x0F).sub((byte) 8));
-                FloatVector hi = Kernels.widen(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, QI, 0);
+                FloatVector lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)
+                        .convert(VectorOperators.I2F, 0);
                 int l = xo + c, h = xo + 16 + c;
-                s0 = hi.fma(FloatVector.fromArray(Kernels.QF, x, h), lo.fma(FloatVector.fromArray(Kernels.QF, x, l), s0));
-                s1 = hi.fma(FloatVector.fromArray(Kernels.QF, x, x1 + h), lo.fma(FloatVector.fromArray(Kernels.QF, x, x1 + l), s1));
-                s2 = hi.fma(FloatVector.fromArray(Kernels.QF, x, x2 + h), lo.fma(FloatVector.fromArray(Kernels.QF, x, x2 + l), s2));
-                s3 = hi.fma(FloatVector.fromArray(Kernels.QF, x, x3 + h), lo.fma(FloatVector.fromArray(Kernels.QF, x, x3 + l), s3));
+                s0 = hi.fma(FloatVector.fromArray(QF, x, h), lo.fma(FloatVector.fromArray(QF, x, l), s0));
+                s1 = hi.fma(FloatVector.fromArray(QF, x, x1 + h), lo.fma(FloatVector.fromArray(QF, x, x1 + l), s1));
+                s2 = hi.fma(FloatVector.fromArray(QF, x, x2 + h), lo.fma(FloatVector.fromArray(QF, x, x2 + l), s2));
+                s3 = hi.fma(FloatVector.fromArray(QF, x, x3 + h), lo.fma(FloatVector.fromArray(QF, x, x3 + l), s3));
             }
-            FloatVector d = FloatVector.broadcast(Kernels.QF, f16(data, off));
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
             a0 = s0.fma(d, a0);
             a1 = s1.fma(d, a1);
             a2 = s2.fma(d, a2);
             a3 = s3.fma(d, a3);
         }
-        Kernels.storeRows(a0, a1, a2, a3, batch, out, o, os);
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
     }
 
     /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */

@@ -3,19 +3,20 @@ package io.minnow.tensor;
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
-import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
 import static io.minnow.tensor.Kernels.storeScaledMin;
-import static io.minnow.tensor.Kernels.sum32;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
@@ -137,8 +138,53 @@ public final class Q4_KTensor extends Tensor {
     /**
      * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
      * every vector operation (one lane reduction per 256 elements costs little).
+     *
+     * <p>This is the path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
+     * bits). It calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its
+     * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
      */
     private float blockDotVector(long o, float[] x, int xo) {
+        if (!ONE_PART) {
+            return blockDotParts(o, x, xo);
+        }
+        FloatVector acc = FloatVector.zero(QF);
+        FloatVector mins = acc;
+        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
+        // The 12 scale bytes as three words, decoded once per super-block (ggml's get_scale_min_k4).
+        int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
+        // scales of sub-blocks 0..7 as bytes of sc0 (0..3) and sc1 (4..7); mins likewise
+        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
+        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+        for (int g = 0; g < 4; g++) {
+            long q = o + 16 + 32 * g;
+            int x1 = xo + 64 * g, x2 = x1 + 32;
+            FloatVector s1 = FloatVector.zero(QF), s2 = s1, m1 = s1, m2 = s1;
+            for (int c = 0; c < 32; c += CH) {
+                ByteVector v = ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN);
+                s1 = ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, QF, 0))
+                        .fma(FloatVector.fromArray(QF, x, x1 + c), s1);
+                s2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, QF, 0))
+                        .fma(FloatVector.fromArray(QF, x, x2 + c), s2);
+            }
+            for (int i = 0; i < 32; i += QLANES) {
+                // the loaded vector as receiver: its class is known, so C2 inlines the add
+                m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
+                m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
+            }
+            int sh = 16 * g;
+            // JDK calls only past this point (they are force-inlined): C2 stops inlining our helpers past its
+            // node budget, and a helper that is not inlined boxes its vectors.
+            acc = s1.fma(FloatVector.broadcast(QF, d * (int) (sc >>> sh & 0xFF)), acc);
+            acc = s2.fma(FloatVector.broadcast(QF, d * (int) (sc >>> (sh + 8) & 0xFF)), acc);
+            mins = m1.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> sh & 0xFF)), mins);
+            mins = m2.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> (sh + 8) & 0xFF)), mins);
+        }
+        acc = mins.fma(FloatVector.broadcast(QF, -Float.float16ToFloat(data.get(SHORT_LE, o + 2))), acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
+    private float blockDotParts(long o, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(QF);
         FloatVector mins = acc;
         float d = Float.float16ToFloat(data.get(SHORT_LE, o));
@@ -157,8 +203,9 @@ public final class Q4_KTensor extends Tensor {
                 s2 = dotB(v.lanewise(VectorOperators.LSHR, 4), x, x2 + c, s2);
             }
             for (int i = 0; i < 32; i += QLANES) {
-                m1 = m1.add(FloatVector.fromArray(QF, x, x1 + i));
-                m2 = m2.add(FloatVector.fromArray(QF, x, x2 + i));
+                // the loaded vector as receiver: its class is known, so C2 inlines the add
+                m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
+                m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
             }
             int sh = 16 * g;
             // JDK calls only past this point (they are force-inlined): C2 stops inlining our helpers past its

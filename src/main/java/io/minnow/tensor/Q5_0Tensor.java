@@ -2,6 +2,11 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.ONE_PART;
+import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QLANES;
+import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
@@ -11,12 +16,16 @@ import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q5_0: blocks of 32 elements in 22 bytes.
@@ -97,8 +106,52 @@ public final class Q5_0Tensor extends Tensor {
         return sum;
     }
 
+    /**
+     * The Vector API path at 256 bits whenever the CPU has them (8 bytes of quants widen to one float vector). It
+     * calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its inlining
+     * budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
+     */
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (!AT_256) {
+            return dotParts(row, x, xOff);
+        }
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            int qh = data.get(INT_LE, o + 2);
+            FloatVector s = FloatVector.zero(F8);
+            for (int c = 0; c < 16; c += 8) {
+                // in int lanes (see Q4_0Tensor): (q | bit << 4) - 16 is q where the fifth bit is set, q - 16 where
+                // it is clear
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B8, data, o + 6 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I8, 0);
+                VectorMask<Integer> clo = VectorMask.fromLong(I8, ~qh >>> c);
+                VectorMask<Integer> chi = VectorMask.fromLong(I8, ~qh >>> (16 + c));
+                s = ((FloatVector) v.and(0xF).lanewise(VectorOperators.SUB, 16, clo).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, xo + c), s);
+                s = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).lanewise(VectorOperators.SUB, 16, chi)
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, xo + 16 + c), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F8, Float.float16ToFloat(data.get(SHORT_LE, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Whether {@link #dotVector} runs at 256 bits (whenever the chosen width is 256 or more): at 512 bits this kernel
+     * streamed weights from memory at two thirds of the 256-bit speed (docs/performance.md).
+     */
+    private static final boolean AT_256 = QLANES >= 8;
+    private static final VectorSpecies<Float> F8 = AT_256 ? FloatVector.SPECIES_256 : QF;
+    private static final VectorSpecies<Integer> I8 = F8.withLanes(int.class);
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+
+    /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
+    private float dotParts(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         FloatVector acc = zero();

@@ -130,8 +130,9 @@ public final class Q5_KTensor extends Tensor {
                 s2 = dotB(high(v, h, 2 * g + 1), x, x2 + c, s2);
             }
             for (int i = 0; i < 32; i += QLANES) {
-                m1 = m1.add(FloatVector.fromArray(QF, x, x1 + i));
-                m2 = m2.add(FloatVector.fromArray(QF, x, x2 + i));
+                // the loaded vector as receiver: its class is known, so C2 inlines the add
+                m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
+                m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
             }
             int sh = 16 * g;
             // JDK calls only past this point: C2 stops inlining our helpers past its node budget (see Q4_K).

@@ -2,8 +2,8 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
-import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
@@ -11,6 +11,8 @@ import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
@@ -144,8 +146,59 @@ public final class Q6_KTensor extends Tensor {
     /**
      * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
      * every vector operation (one lane reduction per 256 elements costs little).
+     *
+     * <p>This is the path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
+     * bits). It calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its
+     * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
      */
     private float blockDotVector(long o, float[] x, int xo) {
+        if (!ONE_PART) {
+            return blockDotParts(o, x, xo);
+        }
+        FloatVector acc = FloatVector.zero(QF);
+        float d = f16(data, o + 208);
+        for (int h = 0; h < 2; h++) {
+            long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
+            int xh = xo + 128 * h;
+            for (int s = 0; s < 2; s++) {
+                FloatVector s1 = FloatVector.zero(QF), s2 = s1, s3 = s1, s4 = s1;
+                for (int l = 16 * s; l < 16 * s + 16; l += CH) {
+                    ByteVector a = ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN);
+                    ByteVector c = ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN);
+                    ByteVector hb = ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN);
+                    // constant vectors and no helper calls: C2's inlining depth is the limit here
+                    ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1);
+                    h1 = h1.add(h1); // << 4 as four adds: x86 has no byte shift left
+                    h2 = h2.add(h2);
+                    h2 = h2.add(h2);
+                    ByteVector q1 = a.and(M4).or(h1).sub(C32);
+                    ByteVector q2 = c.and(M4).or(h2).sub(C32);
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32);
+                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48)).sub(C32);
+                    s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, QF, 0))
+                            .fma(FloatVector.fromArray(QF, x, xh + l), s1);
+                    s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, QF, 0))
+                            .fma(FloatVector.fromArray(QF, x, xh + l + 32), s2);
+                    s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, QF, 0))
+                            .fma(FloatVector.fromArray(QF, x, xh + l + 64), s3);
+                    s4 = ((FloatVector) q4.convertShape(VectorOperators.B2F, QF, 0))
+                            .fma(FloatVector.fromArray(QF, x, xh + l + 96), s4);
+                }
+                // JDK calls only (they are force-inlined): C2 stops inlining our helpers past its node budget
+                acc = s1.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s)), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2)), acc);
+                acc = s3.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4)), acc);
+                acc = s4.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6)), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
+    private float blockDotParts(long o, float[] x, int xo) {
         FloatVector acc = zero();
         float d = f16(data, o + 208);
         for (int h = 0; h < 2; h++) {

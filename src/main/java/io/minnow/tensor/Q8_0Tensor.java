@@ -1,6 +1,9 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.ONE_PART;
+import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
@@ -9,9 +12,12 @@ import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.storeScaled;
 import static io.minnow.tensor.Kernels.zero;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -78,8 +84,34 @@ public final class Q8_0Tensor extends Tensor {
         return sum;
     }
 
+    /**
+     * The Vector API path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
+     * bits). It calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its
+     * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
+     */
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (!ONE_PART) {
+            return dotParts(row, x, xOff);
+        }
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(QF);
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            FloatVector s = FloatVector.zero(QF);
+            for (int c = 0; c < 32; c += CH) {
+                ByteVector q = ByteVector.fromMemorySegment(BS, data, o + 2 + c, LITTLE_ENDIAN);
+                s = ((FloatVector) q.convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + c), s);
+            }
+            acc = s.fma(FloatVector.broadcast(QF, f16(data, o)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
+    private float dotParts(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         FloatVector acc = zero();
@@ -106,26 +138,27 @@ public final class Q8_0Tensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         int x1 = cols, x2 = batch > 2 ? 2 * cols : 0, x3 = batch > 3 ? 3 * cols : 0;
-        FloatVector a0 = zero(), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
             int xo = b * BLOCK;
-            FloatVector s0 = zero(), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector s0 = FloatVector.zero(QF), s1 = s0, s2 = s0, s3 = s0;
             for (int c = 0; c < 32; c += CH) {
-                FloatVector q = Kernels.widen(loadB(data, off + 2 + c));
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN).convertShape(VectorOperators.B2F, QF, 0);
                 int l = xo + c;
-                s0 = q.fma(FloatVector.fromArray(Kernels.QF, x, l), s0);
-                s1 = q.fma(FloatVector.fromArray(Kernels.QF, x, x1 + l), s1);
-                s2 = q.fma(FloatVector.fromArray(Kernels.QF, x, x2 + l), s2);
-                s3 = q.fma(FloatVector.fromArray(Kernels.QF, x, x3 + l), s3);
+                s0 = q.fma(FloatVector.fromArray(QF, x, l), s0);
+                s1 = q.fma(FloatVector.fromArray(QF, x, x1 + l), s1);
+                s2 = q.fma(FloatVector.fromArray(QF, x, x2 + l), s2);
+                s3 = q.fma(FloatVector.fromArray(QF, x, x3 + l), s3);
             }
-            FloatVector d = FloatVector.broadcast(Kernels.QF, f16(data, off));
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
             a0 = s0.fma(d, a0);
             a1 = s1.fma(d, a1);
             a2 = s2.fma(d, a2);
             a3 = s3.fma(d, a3);
         }
-        Kernels.storeRows(a0, a1, a2, a3, batch, out, o, os);
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
     }
 
     /** ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d). */

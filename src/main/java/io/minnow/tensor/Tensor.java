@@ -192,7 +192,7 @@ public abstract class Tensor {
      * dequantized once and multiplied against every activation row.
      */
     protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
-        if (VectorConfig.ENABLED && Kernels.FUSED_BATCH && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows()) {
+        if (VectorConfig.ENABLED && Kernels.ONE_PART && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows()) {
             for (int r = start; r < end; r++) {
                 fusedRows(r, x, batch, out, outOffset + r, outStride);
             }

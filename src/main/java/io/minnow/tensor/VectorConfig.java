@@ -24,9 +24,9 @@ public final class VectorConfig {
     /** Float species of the chosen width; null only when the Vector API cannot be loaded at all. */
     public static final VectorSpecies<Float> F_SPECIES;
     /**
-     * Float species of the block-quantized kernels: the chosen width, except that without {@code minnow.vector.bits}
-     * it is at most 256 bits. Their byte-to-float widening at 512 bits (16 bytes to 16 floats) runs at half the
-     * speed of two 256-bit widenings on the AVX-512 CPUs measured (see docs/performance.md). Null with F_SPECIES.
+     * Float species of the block-quantized kernels: the same width as {@link #F_SPECIES}. (They were held at 256 bits
+     * while they widened bytes straight to floats, which ran at half speed at 512 bits; they now widen through int
+     * lanes, which is fastest at the full width. See docs/performance.md.) Null with F_SPECIES.
      */
     public static final VectorSpecies<Float> Q_SPECIES;
     /** Whether kernels take their Vector API path. */
@@ -44,16 +44,14 @@ public final class VectorConfig {
 
     static {
         String bits = System.getProperty("minnow.vector.bits");
-        VectorSpecies<Float> species, q;
+        VectorSpecies<Float> species;
         try {
             species = species(bits);
-            q = bits == null && species.vectorBitSize() > 256 ? FloatVector.SPECIES_256 : species;
         } catch (LinkageError e) {
             species = null; // jdk.incubator.vector is not in the module graph (or not in the native image)
-            q = null;
         }
         F_SPECIES = species;
-        Q_SPECIES = q;
+        Q_SPECIES = species;
         Timing[] check = new Timing[1];
         Decision d = decide(System.getProperty("minnow.vector.enabled"), species != null,
                 species == null ? 0 : species.vectorBitSize(), () -> check[0] = VectorProbe.measure());
