@@ -55,24 +55,14 @@ final class BenchServeCommand {
         SplittableRandom rnd = new SplittableRandom(7);
         ObjectNode report = JSON.createObjectNode();
         ArrayNode rows = report.putArray("concurrency");
-        stream(http, url, key, randomPrompt(rnd, promptTokens, vocab), 8); // warm-up
+        // Warm-up, not measured: one full request alone and one round at the highest concurrency, so that every
+        // kernel the sweep uses (single-row and batched) is compiled before the single-stream baseline is taken.
+        level(http, url, key, rnd, 1, 1, promptTokens, vocab, maxTokens);
+        level(http, url, key, rnd, Arrays.stream(levels).max().orElse(1), 1, promptTokens, vocab, maxTokens);
         double singleItl = Double.NaN, single = Double.NaN;
         for (int c : levels) {
-            List<Trace> traces = Collections.synchronizedList(new ArrayList<>());
             long t0 = System.nanoTime();
-            try (ExecutorService pool = Executors.newFixedThreadPool(c)) {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int client = 0; client < c; client++) {
-                    long seed = rnd.nextLong();
-                    fs.add(pool.submit(() -> {
-                        SplittableRandom r = new SplittableRandom(seed);
-                        for (int i = 0; i < rounds; i++) traces.add(stream(http, url, key, randomPrompt(r, promptTokens, vocab), maxTokens));
-                    }));
-                }
-                for (Future<?> f : fs) f.get();
-            } catch (Exception e) {
-                throw new IllegalStateException("bench-serve: " + e.getMessage(), e);
-            }
+            List<Trace> traces = level(http, url, key, rnd, c, rounds, promptTokens, vocab, maxTokens);
             double seconds = (System.nanoTime() - t0) / 1e9;
             long tokens = traces.stream().mapToLong(t -> t.chunkNanos.size()).sum();
             double[] itl = traces.stream().flatMapToDouble(t -> {
@@ -124,6 +114,26 @@ final class BenchServeCommand {
     }
 
     /** Sends one streaming completion and records the arrival time of every chunk that carries text. */
+    /** {@code clients} concurrent clients, each sending {@code rounds} streamed requests one after another. */
+    private static List<Trace> level(HttpClient http, String url, String key, SplittableRandom rnd, int clients, int rounds,
+            int promptTokens, int vocab, int maxTokens) {
+        List<Trace> traces = Collections.synchronizedList(new ArrayList<>());
+        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int client = 0; client < clients; client++) {
+                long seed = rnd.nextLong();
+                fs.add(pool.submit(() -> {
+                    SplittableRandom r = new SplittableRandom(seed);
+                    for (int i = 0; i < rounds; i++) traces.add(stream(http, url, key, randomPrompt(r, promptTokens, vocab), maxTokens));
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+        } catch (Exception e) {
+            throw new IllegalStateException("bench-serve: " + e.getMessage(), e);
+        }
+        return traces;
+    }
+
     static Trace stream(HttpClient http, String url, String key, int[] prompt, int maxTokens) {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode p = body.putArray("prompt");
