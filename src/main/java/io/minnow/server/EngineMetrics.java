@@ -1,6 +1,7 @@
 package io.minnow.server;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -34,6 +35,8 @@ public final class EngineMetrics implements EngineObserver {
     private final Timer e2e;
     private final Timer queue;
     private final Timer prompt;
+    private final Timer forward;
+    private final DistributionSummary iterationTokens;
     private final Counter promptTokens;
     private final Counter generationTokens;
     private final Map<FinishReason, Counter> finished = new EnumMap<>(FinishReason.class);
@@ -52,6 +55,10 @@ public final class EngineMetrics implements EngineObserver {
         e2e = timer("minnow.e2e.request.latency", "Time from arrival to the end of a request");
         queue = timer("minnow.request.queue.time", "Time a request waited for a KV slot");
         prompt = timer("minnow.request.prompt.processing", "Time to process a prompt (the part not reused from the cache)");
+        forward = timer("minnow.model.forward.time", "Time of one forward pass of the scheduler (all running sequences)");
+        iterationTokens = DistributionSummary.builder("minnow.iteration.tokens").description("Tokens per forward pass")
+                .tags(tags).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192)
+                .register(registry);
         promptTokens = Counter.builder("minnow.prompt.tokens").description("Prompt tokens of finished requests").tags(tags).register(registry);
         generationTokens = Counter.builder("minnow.generation.tokens").description("Generated tokens").tags(tags).register(registry);
         for (FinishReason r : FinishReason.values()) {
@@ -141,6 +148,13 @@ public final class EngineMetrics implements EngineObserver {
         finished.get(reason).increment();
         this.promptTokens.increment(promptTokens);
         e2e.record(e2eNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void step(int tokens, int sequences, long nanos) {
+        if (!loaded) return;
+        forward.record(nanos, TimeUnit.NANOSECONDS);
+        iterationTokens.record(tokens);
     }
 
     @Override

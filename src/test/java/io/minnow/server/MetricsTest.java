@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class MetricsTest {
     static final List<String> HISTOGRAMS = List.of("minnow_time_to_first_token_seconds", "minnow_inter_token_latency_seconds",
-            "minnow_e2e_request_latency_seconds", "minnow_request_queue_time_seconds", "minnow_request_prompt_processing_seconds");
+            "minnow_e2e_request_latency_seconds", "minnow_request_queue_time_seconds", "minnow_request_prompt_processing_seconds",
+            "minnow_model_forward_time_seconds");
 
     @BeforeEach
     void ready() {
@@ -44,6 +45,10 @@ class MetricsTest {
             double count = value(m, h + "_count{");
             assertTrue(count > 0, h + " has observations");
         }
+        assertTrue(m.contains("# TYPE minnow_iteration_tokens histogram"), "tokens per forward pass is a histogram");
+        // every forward pass after readiness is counted; this traffic alone needed at least 6 + 4 of them
+        assertTrue(value(m, "minnow_iteration_tokens_count{") >= 10);
+        assertTrue(value(m, "minnow_iteration_tokens_sum{") >= value(m, "minnow_iteration_tokens_count{"), "at least one token each");
         assertTrue(value(m, "minnow_prompt_tokens_total{") > 0);
         assertTrue(value(m, "minnow_generation_tokens_total{") >= 10);
         assertTrue(value(m, "minnow_requests_total{finished_reason=\"length\"") >= 2);
