@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -74,12 +78,28 @@ class FamilyTemplatesTest {
     void llama3() {
         assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
                 + "Cutting Knowledge Date: December 2023\n"
-                + "Today Date: 26 Jul 2024\n\n"
+                + "Today Date: 05 Mar 2026\n\n"
                 + "You are terse.<|eot_id|>"
                 + "<|start_header_id|>user<|end_header_id|>\n\nHi!<|eot_id|>"
                 + "<|start_header_id|>assistant<|end_header_id|>\n\nHello.<|eot_id|>"
                 + "<|start_header_id|>user<|end_header_id|>\n\nWho begat Enos?<|eot_id|>"
                 + "<|start_header_id|>assistant<|end_header_id|>\n\n",
-                render("llama-3.2-instruct", "<|begin_of_text|>", "<|eot_id|>", CHAT, true));
+                new ChatTemplate(template("llama-3.2-instruct"), "<|begin_of_text|>", "<|eot_id|>", MARCH_5)
+                        .render(CHAT, true).text());
+    }
+
+    /** 5 March 2026, 14:07:09 in UTC+1. */
+    static final Clock MARCH_5 = Clock.fixed(Instant.parse("2026-03-05T13:07:09Z"), ZoneOffset.ofHours(1));
+
+    @Test
+    void strftimeNowFormatsLikePython() {
+        ZonedDateTime t = ZonedDateTime.now(MARCH_5);
+        assertEquals("05 Mar 2026", ChatTemplate.strftime("%d %b %Y", t));
+        assertEquals("Thursday, March  5 26 (064) 14:07:09 02 PM +0100 100%",
+                ChatTemplate.strftime("%A, %B %e %y (%j) %H:%M:%S %I %p %z 100%%", t));
+        assertEquals("%Q kept", ChatTemplate.strftime("%Q kept", t));
+        // the template sees the function as defined and calls it on the template's clock
+        assertEquals("Today 2026-03-05", new ChatTemplate("{% if strftime_now is defined %}Today {{ strftime_now('%Y-%m-%d') }}"
+                + "{% else %}undefined{% endif %}", "", "", MARCH_5).render(List.of(), false).text());
     }
 }
