@@ -4,6 +4,7 @@ import io.minnow.api.ErrorResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -17,7 +18,7 @@ import java.util.List;
  * <ul>
  * <li>a body over {@code minnow.max-request-bytes} (by its Content-Length) gets 413 before it is read; a chunked
  * body (no Content-Length) is cut off at the same size by the HTTP layer ({@code quarkus.http.limits.max-body-size}),
- * whose 413 has no body;</li>
+ * and its failure is answered with the same JSON 413;</li>
  * <li>with {@code minnow.api-keys} set, {@code /v1/*}, {@code /tokenize}, {@code /detokenize} and {@code /tokenizer_info}
  * need {@code Authorization: Bearer KEY}, compared in constant time (health, metrics and OpenAPI stay open; keys are never
  * logged);</li>
@@ -28,15 +29,28 @@ import java.util.List;
 public class HttpGuards {
     private final long maxBody;
     private final List<byte[]> keyDigests;
+    private final BodyHandler chunkedBodies;
 
     public HttpGuards(MinnowConfig config) {
         this.maxBody = config.maxRequestBytes().asLongValue();
+        this.chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBody);
         this.keyDigests = config.apiKeys().orElse(List.of()).stream()
                 .map(String::trim).filter(k -> !k.isEmpty()).map(HttpGuards::digest).toList();
     }
 
     void install(@Observes Router router) {
         router.route().order(-1000).handler(this::guard);
+        // The HTTP layer cuts a chunked body (no Content-Length) off at the same limit and fails the request with
+        // 413; answer that as an OpenAI error too instead of an empty 413.
+        router.route().order(-1001).failureHandler(ctx -> {
+            if (ctx.statusCode() == 413 && !ctx.response().headWritten()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                send(ctx, 413, "invalid_request_error", "request_too_large",
+                        "the request body is larger than the limit of " + maxBody + " bytes (minnow.max-request-bytes)");
+            } else {
+                ctx.next();
+            }
+        });
         router.route().order(Integer.MAX_VALUE).handler(ctx -> {
             if (!ctx.response().ended()) {
                 send(ctx, 404, "invalid_request_error", "not_found", "no route for " + ctx.request().method() + " " + ctx.normalizedPath());
@@ -62,6 +76,10 @@ public class HttpGuards {
         }
         if (!keyDigests.isEmpty() && protectedPath(ctx.normalizedPath()) && !authorized(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
             send(ctx, 401, "invalid_request_error", "invalid_api_key", "missing or invalid API key: send Authorization: Bearer <key>");
+            return;
+        }
+        if (length == null && ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true)) {
+            chunkedBodies.handle(ctx); // reads the body up to the limit, then ctx.next(); past it, fails with 413
             return;
         }
         ctx.next();

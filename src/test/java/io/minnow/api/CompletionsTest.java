@@ -230,13 +230,33 @@ class CompletionsTest {
 
     @Test
     void chunkedBodyOverTheLimit() throws Exception {
-        // no Content-Length: the HTTP layer stops reading at the same limit and answers 413 (without a JSON body)
+        // no Content-Length: the HTTP layer stops reading at the same limit; the answer is the same OpenAI error
         byte[] body = ("{\"prompt\":\"" + "a".repeat(70_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/v1/completions"))
                 .header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
         var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        org.junit.jupiter.api.Assertions.assertEquals(413, http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(413, resp.statusCode());
+        org.junit.jupiter.api.Assertions.assertEquals("application/json", resp.headers().firstValue("content-type").orElse(""));
+        var error = io.vertx.core.json.Json.decodeValue(resp.body(), io.vertx.core.json.JsonObject.class).getJsonObject("error");
+        org.junit.jupiter.api.Assertions.assertEquals("request_too_large", error.getString("code"));
+        org.junit.jupiter.api.Assertions.assertEquals("invalid_request_error", error.getString("type"));
+    }
+
+    @Test
+    void chunkedBodyWithinTheLimit() throws Exception {
+        // a chunked body under the limit is read by the guard and still reaches the resource whole
+        byte[] body = "{\"prompt\":\"In the beginning\",\"max_tokens\":3,\"ignore_eos\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(200, resp.statusCode(), resp.body());
+        var usage = io.vertx.core.json.Json.decodeValue(resp.body(), io.vertx.core.json.JsonObject.class).getJsonObject("usage");
+        org.junit.jupiter.api.Assertions.assertEquals(3, usage.getInteger("completion_tokens"));
+        org.junit.jupiter.api.Assertions.assertEquals(4, usage.getInteger("prompt_tokens"));
     }
 
     @Test
