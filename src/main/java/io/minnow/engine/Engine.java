@@ -117,11 +117,29 @@ public final class Engine implements AutoCloseable {
         return Path.of(BUNDLED_MODEL);
     }
 
+    /**
+     * A few requests before readiness, so the first users do not pay for JIT compilation: one alone, then up to four
+     * at once with different lengths, so that the single-row kernels, the fused 2- to 4-row kernels of continuous
+     * batching (each batch size in turn as the requests finish) and the tiled prompt path all run and are compiled
+     * with every batch size in their profiles (a batch size C2 has not seen deoptimizes the kernel mid-service).
+     */
     private void warmup() {
-        int[] prompt = new int[Math.min(8, contextSize() - 2)];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = i == 0 && tokenizer.bos() >= 0 ? tokenizer.bos() : Math.min(100 + i, model.config().nVocab - 1);
-        var r = new GenerationRequest(prompt, 4, io.minnow.sampling.SamplingParams.greedy(), List.of(), true, -1, true, null);
-        generate(r);
+        int vocab = model.config().nVocab;
+        int concurrent = Math.min(4, kv.size());
+        for (int round = 0; round < 2; round++) {
+            int n = round == 0 ? 1 : concurrent;
+            List<CompletableFuture<Result>> running = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int len = Math.max(1, Math.min(8 + 16 * i, contextSize() - 12));
+                int[] prompt = new int[len];
+                for (int j = 0; j < len; j++) {
+                    prompt[j] = j == 0 && tokenizer.bos() >= 0 ? tokenizer.bos() : Math.min(100 + 7 * i + j, vocab - 1);
+                }
+                running.add(start(new GenerationRequest(prompt, 4 + 2 * i, io.minnow.sampling.SamplingParams.greedy(), List.of(),
+                        true, -1, true, null)));
+            }
+            running.forEach(Engine::join);
+        }
     }
 
     public String modelName() {
@@ -180,6 +198,11 @@ public final class Engine implements AutoCloseable {
 
     /** Runs a request to the end on the calling thread's behalf. */
     public Result generate(GenerationRequest request) {
+        return join(start(request));
+    }
+
+    /** Submits a request whose outcome completes the returned future. */
+    private CompletableFuture<Result> start(GenerationRequest request) {
         CompletableFuture<Result> done = new CompletableFuture<>();
         long t0 = System.nanoTime();
         submit(request, new GenerationListener() {
@@ -216,7 +239,7 @@ public final class Engine implements AutoCloseable {
                 done.completeExceptionally(error);
             }
         });
-        return join(done);
+        return done;
     }
 
     /**

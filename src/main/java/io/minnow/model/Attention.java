@@ -20,6 +20,9 @@ public final class Attention {
      * @param q   [batch][nHead * headDimK] queries after RoPE
      * @param out [batch][nHead * headDimV] result
      */
+    /** Scores of one head over the attended positions, per thread, grown as contexts grow (no allocation per head). */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
+
     public static void run(Parallel pool, Batch batch, int layer, Params p, float[] q, float[] k, float[] v, float[] out) {
         int n = batch.size();
         int kDim = p.nHeadKv * p.headDimK;
@@ -31,7 +34,7 @@ public final class Attention {
         }
         int group = p.nHead / p.nHeadKv;
         pool.forRange(n * p.nHead, 1, (start, end) -> {
-            float[] scores = null;
+            float[] scores = SCORES.get();
             for (int task = start; task < end; task++) {
                 int i = task / p.nHead;
                 int h = task % p.nHead;
@@ -40,8 +43,9 @@ public final class Attention {
                 KVCache cache = batch.caches[i];
                 int from = p.window > 0 ? Math.max(0, pos - p.window + 1) : 0;
                 int len = pos - from + 1;
-                if (scores == null || scores.length < len) {
-                    scores = new float[Math.max(len, 64)];
+                if (scores.length < len) {
+                    scores = new float[Math.max(len, 2 * scores.length)];
+                    SCORES.set(scores);
                 }
                 int qOff = i * p.nHead * p.headDimK + h * p.headDimK;
                 float max = Float.NEGATIVE_INFINITY;

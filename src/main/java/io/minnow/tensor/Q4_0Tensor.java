@@ -150,12 +150,14 @@ public final class Q4_0Tensor extends Tensor {
         return true;
     }
 
-    /** Each chunk of quants widened once for all rows; rows past the batch reuse row 0 and are dropped. */
+    /** Each chunk of quants widened once for all rows. */
     @Override
     void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        int x1 = cols, x2 = batch > 2 ? 2 * cols : 0, x3 = batch > 3 ? 3 * cols : 0;
+        // rows past the batch repeat its last row (no branch on the batch size: a size C2 has not seen would
+        // deoptimize the kernel); their sums equal that row's and are stored over it
+        int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
