@@ -130,7 +130,9 @@ public final class Engine implements AutoCloseable {
             int n = round == 0 ? 1 : concurrent;
             List<CompletableFuture<Result>> running = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                int len = Math.max(1, Math.min(8 + 16 * i, contextSize() - 12));
+                // short prompts: together they still take the tiled prompt path (5 rows or more), which runs
+                // very slowly until it is compiled
+                int len = Math.max(1, Math.min(round == 0 ? 8 : 2 + i, contextSize() - 12));
                 int[] prompt = new int[len];
                 for (int j = 0; j < len; j++) {
                     prompt[j] = j == 0 && tokenizer.bos() >= 0 ? tokenizer.bos() : Math.min(100 + 7 * i + j, vocab - 1);
