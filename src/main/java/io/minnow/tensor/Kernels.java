@@ -125,7 +125,6 @@ final class Kernels {
         }
     }
 
-
     /**
      * Whether one chunk of quants ({@link #CH} bytes) widens to exactly one float vector (256 and 512 bits). The hot
      * kernels then take a path that calls the JDK only, and the fused small-batch path of continuous batching
