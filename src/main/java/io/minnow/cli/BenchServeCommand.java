@@ -113,7 +113,6 @@ final class BenchServeCommand {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1 < 0 ? 0 : (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    /** Sends one streaming completion and records the arrival time of every chunk that carries text. */
     /** {@code clients} concurrent clients, each sending {@code rounds} streamed requests one after another. */
     private static List<Trace> level(HttpClient http, String url, String key, SplittableRandom rnd, int clients, int rounds,
             int promptTokens, int vocab, int maxTokens) {
@@ -134,6 +133,7 @@ final class BenchServeCommand {
         return traces;
     }
 
+    /** Sends one streaming completion and records the arrival time of every chunk that carries text. */
     static Trace stream(HttpClient http, String url, String key, int[] prompt, int maxTokens) {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode p = body.putArray("prompt");

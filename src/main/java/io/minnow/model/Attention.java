@@ -12,6 +12,9 @@ public final class Attention {
     /** Per-layer settings. {@code window} 0 = full attention; {@code softcap} 0 = none; {@code alibi} null = none. */
     public record Params(int nHead, int nHeadKv, int headDimK, int headDimV, float scale, int window, float softcap, float[] alibi) {}
 
+    /** Scores of one head over the attended positions, per thread, grown as contexts grow (no allocation per head). */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
+
     /**
      * Stores the batch's keys and values in their caches, then computes attention for every token and head.
      *
@@ -20,9 +23,6 @@ public final class Attention {
      * @param q   [batch][nHead * headDimK] queries after RoPE
      * @param out [batch][nHead * headDimV] result
      */
-    /** Scores of one head over the attended positions, per thread, grown as contexts grow (no allocation per head). */
-    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
-
     public static void run(Parallel pool, Batch batch, int layer, Params p, float[] q, float[] k, float[] v, float[] out) {
         int n = batch.size();
         int kDim = p.nHeadKv * p.headDimK;
