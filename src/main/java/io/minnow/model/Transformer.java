@@ -176,9 +176,7 @@ public final class Transformer extends Model {
                 System.arraycopy(w.xb2, i * row + qDim + kDim, w.v, i * vDim, vDim);
             }
         } else {
-            L.q.apply(pool, w.xb, n, w.q);
-            L.k.apply(pool, w.xb, n, w.k);
-            L.v.apply(pool, w.xb, n, w.v);
+            Linear.applyAll(pool, w.xb, n, new Linear[] {L.q, L.k, L.v}, new float[][] {w.q, w.k, w.v});
         }
         if (L.qNorm != null) Norm.rmsRows(w.q, 0, n * p.nHead(), p.headDimK(), L.qNorm, c.rmsEps);
         if (L.kNorm != null) Norm.rmsRows(w.k, 0, n * p.nHeadKv(), p.headDimK(), L.kNorm, c.rmsEps);
@@ -214,8 +212,7 @@ public final class Transformer extends Model {
     private void ffn(Parallel pool, Layer L, Workspace w, int n, float[] out) {
         int ff = L.down.in();
         if (L.gate != null) {
-            L.gate.apply(pool, w.xb, n, w.hb);
-            L.up.apply(pool, w.xb, n, w.hb2);
+            Linear.applyAll(pool, w.xb, n, new Linear[] {L.gate, L.up}, new float[][] {w.hb, w.hb2});
             glu(w.hb, 0, w.hb2, 0, n * ff);
             L.down.apply(pool, w.hb, n, out);
         } else if (L.up.out() == 2 * ff) {

@@ -144,6 +144,36 @@ public abstract class Tensor {
      * (for example into a slice of a fused QKV buffer).
      */
     public void matmul(Parallel pool, float[] x, int batch, float[] out, int outStride, int outOffset) {
+        int n = checkShapes(x, batch, out, outStride, outOffset);
+        pool.forRange(n, grain(pool, n, batch), (start, end) -> matmulRows(x, batch, out, outStride, outOffset, start, end));
+    }
+
+    /**
+     * Several matmuls of the same activations in one pass of the pool ({@code out[i]} is {@code batch x rows_i}, row
+     * stride {@code rows_i}): for example the q, k and v projections, or gate and up. One dispatch and one wait
+     * instead of one per matrix; the small ones (k and v of grouped-query attention) cost mostly their dispatch.
+     */
+    public static void matmulAll(Parallel pool, float[] x, int batch, Tensor[] ts, float[][] out) {
+        int[] first = new int[ts.length + 1]; // global row index of each matrix's row 0
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i].cols != ts[0].cols) {
+                throw new IllegalArgumentException("matmulAll needs one row length, got " + ts[0].cols + " and " + ts[i].cols);
+            }
+            first[i + 1] = Math.addExact(first[i], ts[i].checkShapes(x, batch, out[i], (int) ts[i].rows, 0));
+        }
+        int total = first[ts.length];
+        pool.forRange(total, grain(pool, total, batch), (start, end) -> {
+            for (int i = 0; i < ts.length; i++) {
+                int a = Math.max(start, first[i]), b = Math.min(end, first[i + 1]);
+                if (a < b) {
+                    ts[i].matmulRows(x, batch, out[i], (int) ts[i].rows, 0, a - first[i], b - first[i]);
+                }
+            }
+        });
+    }
+
+    /** Validates a matmul's buffers; returns the row count. */
+    private int checkShapes(float[] x, int batch, float[] out, int outStride, int outOffset) {
         if (rows > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("matmul needs fewer than 2^31 rows, got " + rows);
         }
@@ -156,12 +186,16 @@ public abstract class Tensor {
             throw new IllegalArgumentException("out (" + out.length + " floats, stride " + outStride + ", offset "
                     + outOffset + ") cannot hold " + batch + " x " + n);
         }
-        // About eight chunks per thread balances load without much claiming traffic.
+        return n;
+    }
+
+    /** About eight chunks per thread balances load without much claiming traffic; batches take whole tiles. */
+    private static int grain(Parallel pool, int n, int batch) {
         int grain = Math.max(1, n / (pool.threads() * 8));
         if (batch >= BATCH_MIN) {
-            grain = (grain + Batched.TR - 1) / Batched.TR * Batched.TR; // whole tiles
+            grain = (grain + Batched.TR - 1) / Batched.TR * Batched.TR;
         }
-        pool.forRange(n, grain, (start, end) -> matmulRows(x, batch, out, outStride, outOffset, start, end));
+        return grain;
     }
 
     /** Most activation rows of the fused small-batch path ({@link #fusedRows}). */
