@@ -154,19 +154,24 @@ public abstract class Tensor {
      * instead of one per matrix; the small ones (k and v of grouped-query attention) cost mostly their dispatch.
      */
     public static void matmulAll(Parallel pool, float[] x, int batch, Tensor[] ts, float[][] out) {
-        int[] first = new int[ts.length + 1]; // global row index of each matrix's row 0
+        // One row range over all the matrices, each starting at a multiple of the tile height, so a chunk's tiles
+        // fall where the matrix's own matmul puts them (the same sums, bit for bit).
+        int align = batch >= BATCH_MIN ? Batched.TR : 1;
+        int[] first = new int[ts.length + 1];
         for (int i = 0; i < ts.length; i++) {
             if (ts[i].cols != ts[0].cols) {
                 throw new IllegalArgumentException("matmulAll needs one row length, got " + ts[0].cols + " and " + ts[i].cols);
             }
-            first[i + 1] = Math.addExact(first[i], ts[i].checkShapes(x, batch, out[i], (int) ts[i].rows, 0));
+            int n = ts[i].checkShapes(x, batch, out[i], (int) ts[i].rows, 0);
+            first[i + 1] = Math.addExact(first[i], (n + align - 1) / align * align);
         }
         int total = first[ts.length];
         pool.forRange(total, grain(pool, total, batch), (start, end) -> {
             for (int i = 0; i < ts.length; i++) {
-                int a = Math.max(start, first[i]), b = Math.min(end, first[i + 1]);
+                int n = (int) ts[i].rows;
+                int a = Math.max(start, first[i]) - first[i], b = Math.min(end, first[i] + n) - first[i];
                 if (a < b) {
-                    ts[i].matmulRows(x, batch, out[i], (int) ts[i].rows, 0, a - first[i], b - first[i]);
+                    ts[i].matmulRows(x, batch, out[i], n, 0, a, b);
                 }
             }
         });

@@ -1,6 +1,8 @@
 package io.minnow.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.minnow.gguf.GGMLType;
@@ -10,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -176,6 +179,41 @@ class TensorKernelTest {
                 assertEquals(-7f, direct[0]);
                 assertEquals(-7f, pooled[1]);
             }
+        }
+    }
+
+    /**
+     * Several matrices in one pool pass (q/k/v, gate/up): every output equals the matrix's own matmul, whatever
+     * chunk boundaries fall across the matrices, for single rows, fused small batches and tiled batches. Equal up to
+     * the last bits of a lane reduction, whose order differs between interpreted and compiled kernels.
+     */
+    @Test
+    void matmulAllEqualsEachMatmul() {
+        Random rnd = new Random(97);
+        int cols = 64;
+        int[] rows = {37, 5, 130}; // uneven, so chunks straddle matrix boundaries
+        GGMLType[] types = {GGMLType.Q4_0, GGMLType.Q8_0, GGMLType.F16};
+        try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(3)) {
+            Tensor[] ts = new Tensor[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                ts[i] = TensorFixtures.tensor(types[i], rows[i], cols, TensorFixtures.randomBytes(types[i], rows[i], cols, rnd), arena);
+            }
+            for (int batch : new int[] {1, 2, 3, 4, 7}) {
+                float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
+                float[][] all = new float[rows.length][];
+                for (int i = 0; i < rows.length; i++) all[i] = new float[batch * rows[i]];
+                Tensor.matmulAll(pool, x, batch, ts, all);
+                for (int i = 0; i < rows.length; i++) {
+                    float[] one = new float[batch * rows[i]];
+                    ts[i].matmul(pool, x, batch, one, rows[i]);
+                    float max = 0;
+                    for (float v : one) max = Math.max(max, Math.abs(v));
+                    assertArrayEquals(one, all[i], 16 * Math.ulp(max), types[i] + " matrix " + i + " batch " + batch);
+                }
+            }
+            Tensor[] mixed = {ts[0], TensorFixtures.tensor(GGMLType.F32, 3, 32, new byte[3 * 32 * 4], arena)};
+            assertThrows(IllegalArgumentException.class, () -> Tensor.matmulAll(pool, new float[64], 1, mixed,
+                    new float[][] {new float[37], new float[3]}), "different row lengths");
         }
     }
 
