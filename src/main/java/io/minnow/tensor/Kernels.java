@@ -19,8 +19,12 @@ final class Kernels {
     /** Float species of the F32, F16 and BF16 kernels. */
     static final VectorSpecies<Float> F = VectorConfig.F_SPECIES;
     static final int LANES = F.length();
-    /** Float species of the block-quantized kernels (see {@link VectorConfig#Q_SPECIES}). */
-    static final VectorSpecies<Float> QF = VectorConfig.Q_SPECIES;
+    /**
+     * Float species of the block-quantized kernels: the same as {@link #F}. (They were held at 256 bits while they
+     * widened bytes straight to floats, which ran at half speed at 512; through int lanes the full width is fastest,
+     * see docs/performance.md. Q5_0's decode kernel alone stays at 256 bits.)
+     */
+    static final VectorSpecies<Float> QF = F;
     static final int QLANES = QF.length();
     /** Int species of the same shape as {@link #QF}. */
     static final VectorSpecies<Integer> QI = QF.withLanes(int.class);

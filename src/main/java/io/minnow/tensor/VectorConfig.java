@@ -23,12 +23,6 @@ public final class VectorConfig {
 
     /** Float species of the chosen width; null only when the Vector API cannot be loaded at all. */
     public static final VectorSpecies<Float> F_SPECIES;
-    /**
-     * Float species of the block-quantized kernels: the same width as {@link #F_SPECIES}. (They were held at 256 bits
-     * while they widened bytes straight to floats, which ran at half speed at 512 bits; they now widen through int
-     * lanes, which is fastest at the full width. See docs/performance.md.) Null with F_SPECIES.
-     */
-    public static final VectorSpecies<Float> Q_SPECIES;
     /** Whether kernels take their Vector API path. */
     public static final boolean ENABLED;
     /** Why the scalar path was chosen; null when {@link #ENABLED}. */
@@ -51,7 +45,6 @@ public final class VectorConfig {
             species = null; // jdk.incubator.vector is not in the module graph (or not in the native image)
         }
         F_SPECIES = species;
-        Q_SPECIES = species;
         Timing[] check = new Timing[1];
         Decision d = decide(System.getProperty("minnow.vector.enabled"), species != null,
                 species == null ? 0 : species.vectorBitSize(), () -> check[0] = VectorProbe.measure());
