@@ -20,12 +20,19 @@ public record Linear(Tensor weight, float[] bias) {
         addBias(batch, out);
     }
 
-    /** {@link #apply} of several linears to the same x in one pass of the pool (e.g. q, k and v; gate and up). */
-    public static void applyAll(Parallel pool, float[] x, int batch, Linear[] ls, float[][] outs) {
-        Tensor[] ts = new Tensor[ls.length];
-        for (int i = 0; i < ls.length; i++) ts[i] = ls[i].weight;
-        Tensor.matmulAll(pool, x, batch, ts, outs);
-        for (int i = 0; i < ls.length; i++) ls[i].addBias(batch, outs[i]);
+    /** Linears applied to the same x in one pass of the pool (e.g. q, k and v; gate and up); built once per layer. */
+    public record Group(Linear[] parts, Tensor[] weights) {
+        public static Group of(Linear... parts) {
+            Tensor[] ws = new Tensor[parts.length];
+            for (int i = 0; i < parts.length; i++) ws[i] = parts[i].weight;
+            return new Group(parts, ws);
+        }
+
+        /** {@link Linear#apply} of every part, {@code outs[i]} for part i. */
+        public void apply(Parallel pool, float[] x, int batch, float[][] outs) {
+            Tensor.matmulAll(pool, x, batch, weights, outs);
+            for (int i = 0; i < parts.length; i++) parts[i].addBias(batch, outs[i]);
+        }
     }
 
     private void addBias(int batch, float[] out) {

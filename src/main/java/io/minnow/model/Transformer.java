@@ -35,8 +35,8 @@ public final class Transformer extends Model {
     record NormWeights(float[] w, float[] b) {}
 
     /** One layer's weights and settings; absent parts are null. */
-    record Layer(NormWeights attnNorm, Linear q, Linear k, Linear v, Linear qkv, float[] qNorm, float[] kNorm, Linear o,
-            NormWeights postAttnNorm, NormWeights ffnNorm, Linear gate, Linear up, Linear down, NormWeights postFfnNorm,
+    record Layer(NormWeights attnNorm, Linear.Group qkvSeparate, Linear qkv, float[] qNorm, float[] kNorm, Linear o,
+            NormWeights postAttnNorm, NormWeights ffnNorm, Linear.Group gateUp, Linear up, Linear down, NormWeights postFfnNorm,
             Rope rope, Attention.Params attn) {}
 
     private final Spec spec;
@@ -70,12 +70,12 @@ public final class Transformer extends Model {
             var attn = new Attention.Params(h, hkv, c.headDimK, c.headDimV, (float) (1 / Math.sqrt(c.headDimK)),
                     windowFor.applyAsInt(l), c.attnSoftcap, slopes);
             layers[l] = new Layer(norm(ATTN_NORM, l, true),
-                    fused ? null : linear(ATTN_Q, l, e, qDim), fused ? null : linear(ATTN_K, l, e, kvDim), fused ? null : linear(ATTN_V, l, e, vDim),
+                    fused ? null : Linear.Group.of(linear(ATTN_Q, l, e, qDim), linear(ATTN_K, l, e, kvDim), linear(ATTN_V, l, e, vDim)),
                     fused ? linear(ATTN_QKV, l, e, qDim + kvDim + vDim) : null,
                     optionalVector(weight(ATTN_Q_NORM, l), c.headDimK), optionalVector(weight(ATTN_K_NORM, l), c.headDimK),
                     linear(ATTN_OUTPUT, l, h * c.headDimV, e),
                     norm(ATTN_POST_NORM, l, false), norm(FFN_NORM, l, !spec.parallelResidual),
-                    gate, up, linear(FFN_DOWN, l, ff, e), norm(FFN_POST_NORM, l, false),
+                    gate == null ? null : Linear.Group.of(gate, up), up, linear(FFN_DOWN, l, ff, e), norm(FFN_POST_NORM, l, false),
                     ropeFor.apply(l), attn);
         }
         outputNorm = new NormWeights(vector(weight(OUTPUT_NORM), e), optionalVector(bias(OUTPUT_NORM), e));
@@ -176,7 +176,7 @@ public final class Transformer extends Model {
                 System.arraycopy(w.xb2, i * row + qDim + kDim, w.v, i * vDim, vDim);
             }
         } else {
-            Linear.applyAll(pool, w.xb, n, new Linear[] {L.q, L.k, L.v}, new float[][] {w.q, w.k, w.v});
+            L.qkvSeparate.apply(pool, w.xb, n, w.qkvOut);
         }
         if (L.qNorm != null) Norm.rmsRows(w.q, 0, n * p.nHead(), p.headDimK(), L.qNorm, c.rmsEps);
         if (L.kNorm != null) Norm.rmsRows(w.k, 0, n * p.nHeadKv(), p.headDimK(), L.kNorm, c.rmsEps);
@@ -211,8 +211,8 @@ public final class Transformer extends Model {
     /** out = FFN(xb) for n rows: gated (separate or fused gate/up) or a plain GELU MLP. */
     private void ffn(Parallel pool, Layer L, Workspace w, int n, float[] out) {
         int ff = L.down.in();
-        if (L.gate != null) {
-            Linear.applyAll(pool, w.xb, n, new Linear[] {L.gate, L.up}, new float[][] {w.hb, w.hb2});
+        if (L.gateUp != null) {
+            L.gateUp.apply(pool, w.xb, n, w.gateUpOut);
             glu(w.hb, 0, w.hb2, 0, n * ff);
             L.down.apply(pool, w.hb, n, out);
         } else if (L.up.out() == 2 * ff) {

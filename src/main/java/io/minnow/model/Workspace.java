@@ -25,6 +25,8 @@ public final class Workspace {
     public final float[] hb2;
     /** RoPE cos/sin per token [capacity][headDimK] */
     public final float[][] cs;
+    /** {q, k, v} and {hb, hb2}: the outputs of the grouped projections (Linear.Group) */
+    public final float[][] qkvOut, gateUpOut;
 
     public Workspace(ModelConfig c, int capacity) {
         this.capacity = capacity;
@@ -41,5 +43,7 @@ public final class Workspace {
         hb = new float[capacity * 2 * c.maxFf()];
         hb2 = new float[capacity * c.maxFf()];
         cs = new float[capacity][c.headDimK];
+        qkvOut = new float[][] {q, k, v};
+        gateUpOut = new float[][] {hb, hb2};
     }
 }
