@@ -5,6 +5,7 @@ import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QI;
+import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
@@ -34,6 +35,23 @@ import jdk.incubator.vector.VectorOperators;
 public final class Q4_0Tensor extends Tensor {
     static final int BLOCK = 32;
     static final int BYTES = 18;
+
+    /**
+     * Whether the fast paths turn nibbles into floats by table lookup: at 16 int lanes (512 bits) one permute
+     * ({@code selectFrom}, which uses the index modulo 16, so the low nibble needs no mask) gives {@code q - 8} as a
+     * float, instead of mask, subtract and convert. Narrower vectors cannot hold the 16-entry table.
+     */
+    static final boolean LOOKUP = QLANES == 16;
+    /** The float bits of {@code i - 8} in lane i: the value of nibble i (lanes past 16, if any, unused). */
+    private static final IntVector CENTRED = IntVector.fromArray(QI, centredTable(), 0);
+
+    private static int[] centredTable() {
+        int[] t = new int[Math.max(16, QLANES)];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Float.floatToRawIntBits(i - 8);
+        }
+        return t;
+    }
 
     public Q4_0Tensor(MemorySegment data, long rows, int cols) {
         super(data, rows, cols);
@@ -112,14 +130,21 @@ public final class Q4_0Tensor extends Tensor {
             int xo = xOff + b * BLOCK;
             FloatVector s = FloatVector.zero(QF);
             for (int c = 0; c < 16; c += CH) {
-                // nibbles split and re-centred in int lanes: x86 has no byte shift, and int lanes then one
-                // int-to-float conversion cost less than byte-lane ops and a byte-to-float cast
+                // nibbles split in int lanes: x86 has no byte shift, and int lanes then one int-to-float conversion
+                // cost less than byte-lane ops and a byte-to-float cast; at 16 lanes one table lookup does the rest
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, o + 2 + c, LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, QI, 0);
-                s = ((FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(QF, x, xo + c), s);
-                s = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(QF, x, xo + 16 + c), s);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector h = v.lanewise(VectorOperators.LSHR, 4);
+                FloatVector lo, hi;
+                if (LOOKUP) {
+                    lo = v.selectFrom(CENTRED).reinterpretAsFloats();
+                    hi = h.selectFrom(CENTRED).reinterpretAsFloats();
+                } else {
+                    lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                    hi = (FloatVector) h.sub(8).convert(VectorOperators.I2F, 0);
+                }
+                s = lo.fma(FloatVector.fromArray(QF, x, xo + c), s);
+                s = hi.fma(FloatVector.fromArray(QF, x, xo + 16 + c), s);
             }
             acc = s.fma(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, o))), acc);
         }
@@ -165,10 +190,16 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector s0 = FloatVector.zero(QF), s1 = s0, s2 = s0, s3 = s0;
             for (int c = 0; c < 16; c += CH) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, QI, 0);
-                FloatVector lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(0xF).sub(8)
-                        .convert(VectorOperators.I2F, 0);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector vh = v.lanewise(VectorOperators.LSHR, 4);
+                FloatVector lo, hi;
+                if (LOOKUP) {
+                    lo = v.selectFrom(CENTRED).reinterpretAsFloats();
+                    hi = vh.selectFrom(CENTRED).reinterpretAsFloats();
+                } else {
+                    lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                    hi = (FloatVector) vh.sub(8).convert(VectorOperators.I2F, 0);
+                }
                 int l = xo + c, h = xo + 16 + c;
                 s0 = hi.fma(FloatVector.fromArray(QF, x, h), lo.fma(FloatVector.fromArray(QF, x, l), s0));
                 s1 = hi.fma(FloatVector.fromArray(QF, x, x1 + h), lo.fma(FloatVector.fromArray(QF, x, x1 + l), s1));
