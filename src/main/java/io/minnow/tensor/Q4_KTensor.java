@@ -5,6 +5,7 @@ import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.INT_LE;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QI;
 import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.dotB;
@@ -23,6 +24,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -144,6 +146,9 @@ public final class Q4_KTensor extends Tensor {
      * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
      */
     private float blockDotVector(long o, float[] x, int xo) {
+        if (LOOKUP) {
+            return blockDotLookup(o, x, xo);
+        }
         if (!ONE_PART) {
             return blockDotParts(o, x, xo);
         }
@@ -181,6 +186,50 @@ public final class Q4_KTensor extends Tensor {
         }
         acc = mins.fma(FloatVector.broadcast(QF, -Float.float16ToFloat(data.get(SHORT_LE, o + 2))), acc);
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Whether {@link #blockDotVector} dequantizes by table lookup: at 16 int lanes (512 bits) a sub-block's 16
+     * possible values {@code d*sc*q - dmin*m} fit one vector, built with one FMA, and one permute
+     * ({@code selectFrom}, index modulo 16, so the low nibble needs no mask) turns 16 nibbles into weights. No
+     * per-sub-block partial sums, scale products or activation sums for the minimums remain.
+     */
+    private static final boolean LOOKUP = QLANES == 16;
+    /** The floats 0..15 (lanes past 16, if any, unused). */
+    private static final FloatVector NIBBLES = FloatVector.fromArray(QF, nibbleValues(), 0);
+
+    private static float[] nibbleValues() {
+        float[] v = new float[Math.max(16, QLANES)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i;
+        }
+        return v;
+    }
+
+    /** {@link #blockDotVector} by table lookup ({@link #LOOKUP}); JDK calls only, as there. */
+    private float blockDotLookup(long o, float[] x, int xo) {
+        FloatVector acc = FloatVector.zero(QF), acc2 = acc;
+        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
+        float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
+        int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
+        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
+        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+        for (int g = 0; g < 4; g++) {
+            long q = o + 16 + 32 * g;
+            int x1 = xo + 64 * g, x2 = x1 + 32, sh = 16 * g;
+            // the weights of sub-blocks 2g (low nibbles) and 2g+1 (high nibbles), indexed by nibble
+            IntVector lo = NIBBLES.fma(d * (int) (sc >>> sh & 0xFF), -dmin * (int) (mn >>> sh & 0xFF)).reinterpretAsInts();
+            IntVector hi = NIBBLES.fma(d * (int) (sc >>> (sh + 8) & 0xFF), -dmin * (int) (mn >>> (sh + 8) & 0xFF))
+                    .reinterpretAsInts();
+            for (int c = 0; c < 32; c += CH) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                acc = v.selectFrom(lo).reinterpretAsFloats().fma(FloatVector.fromArray(QF, x, x1 + c), acc);
+                acc2 = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(QF, x, x2 + c), acc2);
+            }
+        }
+        return acc.add(acc2).reduceLanes(VectorOperators.ADD);
     }
 
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
