@@ -4,6 +4,7 @@ import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QI;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
@@ -19,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -163,29 +165,22 @@ public final class Q6_KTensor extends Tensor {
             for (int s = 0; s < 2; s++) {
                 FloatVector s1 = FloatVector.zero(QF), s2 = s1, s3 = s1, s4 = s1;
                 for (int l = 16 * s; l < 16 * s + 16; l += CH) {
-                    ByteVector a = ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN);
-                    ByteVector c = ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN);
-                    ByteVector hb = ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN);
-                    // constant vectors and no helper calls: C2's inlining depth is the limit here
-                    ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
-                    h1 = h1.add(h1);
-                    h1 = h1.add(h1);
-                    h1 = h1.add(h1);
-                    h1 = h1.add(h1); // << 4 as four adds: x86 has no byte shift left
-                    h2 = h2.add(h2);
-                    h2 = h2.add(h2);
-                    ByteVector q1 = a.and(M4).or(h1).sub(C32);
-                    ByteVector q2 = c.and(M4).or(h2).sub(C32);
-                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32);
-                    ByteVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48)).sub(C32);
-                    s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, QF, 0))
-                            .fma(FloatVector.fromArray(QF, x, xh + l), s1);
-                    s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, QF, 0))
-                            .fma(FloatVector.fromArray(QF, x, xh + l + 32), s2);
-                    s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, QF, 0))
-                            .fma(FloatVector.fromArray(QF, x, xh + l + 64), s3);
-                    s4 = ((FloatVector) q4.convertShape(VectorOperators.B2F, QF, 0))
-                            .fma(FloatVector.fromArray(QF, x, xh + l + 96), s4);
+                    // in int lanes (one widening per load): x86 has no byte shifts, and int lanes need one
+                    // conversion to float where byte lanes need two
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    IntVector q1 = a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    IntVector q2 = c.and(0xF).or(hb.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32);
+                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(48)).sub(32);
+                    IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(48)).sub(32);
+                    s1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l), s1);
+                    s2 = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l + 32), s2);
+                    s3 = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l + 64), s3);
+                    s4 = ((FloatVector) q4.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l + 96), s4);
                 }
                 // JDK calls only (they are force-inlined): C2 stops inlining our helpers past its node budget
                 acc = s1.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s)), acc);
