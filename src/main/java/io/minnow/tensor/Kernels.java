@@ -160,6 +160,19 @@ final class Kernels {
         return acc;
     }
 
+    /**
+     * The 8 six-bit scales of a Q4_K/Q5_K super-block (ggml's get_scale_min_k4) as the bytes of a long, sub-block j in
+     * byte j, from the 12 scale bytes read as little-endian words {@code w0 w1 w2}.
+     */
+    static long scalesK4(int w0, int w2) {
+        return (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
+    }
+
+    /** The 8 six-bit minimums likewise (see {@link #scalesK4}). */
+    static long minsK4(int w1, int w2) {
+        return (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+    }
+
     /** ggml's get_scale_min_k4, scale half: the 6-bit scale {@code j} (0..7) of the 12 bytes at {@code sc}. */
     static int scaleK4(MemorySegment s, long sc, int j) {
         return j < 4 ? u8(s, sc + j) & 63 : (u8(s, sc + j + 4) & 0xF) | (u8(s, sc + j - 4) >>> 6) << 4;

@@ -158,8 +158,8 @@ public final class Q4_KTensor extends Tensor {
         // The 12 scale bytes as three words, decoded once per super-block (ggml's get_scale_min_k4).
         int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
         // scales of sub-blocks 0..7 as bytes of sc0 (0..3) and sc1 (4..7); mins likewise
-        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
-        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+        long sc = Kernels.scalesK4(w0, w2);
+        long mn = Kernels.minsK4(w1, w2);
         for (int g = 0; g < 4; g++) {
             long q = o + 16 + 32 * g;
             int x1 = xo + 64 * g, x2 = x1 + 32;
@@ -212,8 +212,8 @@ public final class Q4_KTensor extends Tensor {
         float d = Float.float16ToFloat(data.get(SHORT_LE, o));
         float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
         int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
-        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
-        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+        long sc = Kernels.scalesK4(w0, w2);
+        long mn = Kernels.minsK4(w1, w2);
         for (int g = 0; g < 4; g++) {
             long q = o + 16 + 32 * g;
             int x1 = xo + 64 * g, x2 = x1 + 32, sh = 16 * g;
@@ -240,8 +240,8 @@ public final class Q4_KTensor extends Tensor {
         // The 12 scale bytes as three words, decoded once per super-block (ggml's get_scale_min_k4).
         int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
         // scales of sub-blocks 0..7 as bytes of sc0 (0..3) and sc1 (4..7); mins likewise
-        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
-        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+        long sc = Kernels.scalesK4(w0, w2);
+        long mn = Kernels.minsK4(w1, w2);
         for (int g = 0; g < 4; g++) {
             long q = o + 16 + 32 * g;
             int x1 = xo + 64 * g, x2 = x1 + 32;

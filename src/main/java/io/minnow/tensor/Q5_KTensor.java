@@ -117,8 +117,8 @@ public final class Q5_KTensor extends Tensor {
         FloatVector mins = zero();
         // The 12 scale bytes decoded once per super-block (ggml's get_scale_min_k4), as in Q4_K.
         int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
-        long sc = (w0 & 0x3F3F3F3FL) | ((long) ((w2 & 0x0F0F0F0F) | ((w0 >>> 2) & 0x30303030)) << 32);
-        long mn = (w1 & 0x3F3F3F3FL) | ((long) (((w2 >>> 4) & 0x0F0F0F0F) | ((w1 >>> 2) & 0x30303030)) << 32);
+        long sc = Kernels.scalesK4(w0, w2);
+        long mn = Kernels.minsK4(w1, w2);
         for (int g = 0; g < 4; g++) {
             long q = o + 48 + 32 * g;
             int x1 = xo + 64 * g, x2 = x1 + 32;
