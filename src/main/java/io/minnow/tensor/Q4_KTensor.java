@@ -232,6 +232,51 @@ public final class Q4_KTensor extends Tensor {
         return acc.add(acc2).reduceLanes(VectorOperators.ADD);
     }
 
+    @Override
+    boolean hasFusedRows() {
+        return LOOKUP;
+    }
+
+    /**
+     * The fused small-batch path ({@link #LOOKUP} only): each sub-block's table and each chunk's weights built once
+     * for up to 4 activation rows. Rows past the batch repeat its last row, as in {@link Q4_0Tensor}.
+     */
+    @Override
+    void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            float d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            float dmin = Float.float16ToFloat(data.get(SHORT_LE, off + 2));
+            int w0 = data.get(INT_LE, off + 4), w1 = data.get(INT_LE, off + 8), w2 = data.get(INT_LE, off + 12);
+            long sc = Kernels.scalesK4(w0, w2);
+            long mn = Kernels.minsK4(w1, w2);
+            for (int g = 0; g < 4; g++) {
+                long q = off + 16 + 32 * g;
+                int l0 = b * BLOCK + 64 * g, h0 = l0 + 32, sh = 16 * g;
+                IntVector lo = NIBBLES.fma(d * (int) (sc >>> sh & 0xFF), -dmin * (int) (mn >>> sh & 0xFF)).reinterpretAsInts();
+                IntVector hi = NIBBLES.fma(d * (int) (sc >>> (sh + 8) & 0xFF), -dmin * (int) (mn >>> (sh + 8) & 0xFF))
+                        .reinterpretAsInts();
+                for (int c = 0; c < 32; c += CH) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    FloatVector wl = v.selectFrom(lo).reinterpretAsFloats();
+                    FloatVector wh = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats();
+                    int l = l0 + c, h = h0 + c;
+                    a0 = wh.fma(FloatVector.fromArray(QF, x, h), wl.fma(FloatVector.fromArray(QF, x, l), a0));
+                    a1 = wh.fma(FloatVector.fromArray(QF, x, x1 + h), wl.fma(FloatVector.fromArray(QF, x, x1 + l), a1));
+                    a2 = wh.fma(FloatVector.fromArray(QF, x, x2 + h), wl.fma(FloatVector.fromArray(QF, x, x2 + l), a2));
+                    a3 = wh.fma(FloatVector.fromArray(QF, x, x3 + h), wl.fma(FloatVector.fromArray(QF, x, x3 + l), a3));
+                }
+            }
+        }
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+    }
+
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
     private float blockDotParts(long o, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(QF);
