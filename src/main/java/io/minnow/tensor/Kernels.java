@@ -39,6 +39,22 @@ final class Kernels {
     /** Bytes per chunk of {@link #BS}: 8 or 16, always dividing 16. */
     static final int CH = BS.length();
 
+    /**
+     * Whether 4-bit kernels turn nibbles into weights by table lookup: at 16 int lanes (512 bits) a vector holds a
+     * 16-entry table, and one permute ({@code IntVector.selectFrom}, which takes each index modulo the lane count, so
+     * a low nibble needs no mask) replaces mask, subtract and convert. Narrower vectors cannot hold the table.
+     */
+    static final boolean NIBBLE_LOOKUP = QLANES == 16;
+
+    /** The floats {@code i + offset} in lane i of a {@link #QF} vector (lanes past 16, if any, are unused). */
+    static FloatVector nibbleTable(int offset) {
+        float[] t = new float[Math.max(16, QLANES)];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = i + offset;
+        }
+        return FloatVector.fromArray(QF, t, 0);
+    }
+
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LITTLE_ENDIAN);

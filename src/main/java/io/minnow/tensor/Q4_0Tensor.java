@@ -2,10 +2,10 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.NIBBLE_LOOKUP;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QI;
-import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.bcast;
 import static io.minnow.tensor.Kernels.dotB;
@@ -36,22 +36,8 @@ public final class Q4_0Tensor extends Tensor {
     static final int BLOCK = 32;
     static final int BYTES = 18;
 
-    /**
-     * Whether the fast paths turn nibbles into floats by table lookup: at 16 int lanes (512 bits) one permute
-     * ({@code selectFrom}, which uses the index modulo 16, so the low nibble needs no mask) gives {@code q - 8} as a
-     * float, instead of mask, subtract and convert. Narrower vectors cannot hold the 16-entry table.
-     */
-    static final boolean LOOKUP = QLANES == 16;
-    /** The float bits of {@code i - 8} in lane i: the value of nibble i (lanes past 16, if any, unused). */
-    private static final IntVector CENTRED = IntVector.fromArray(QI, centredTable(), 0);
-
-    private static int[] centredTable() {
-        int[] t = new int[Math.max(16, QLANES)];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = Float.floatToRawIntBits(i - 8);
-        }
-        return t;
-    }
+    /** The float bits of {@code i - 8} in lane i: the value of nibble i ({@link Kernels#NIBBLE_LOOKUP}). */
+    private static final IntVector CENTRED = Kernels.nibbleTable(-8).reinterpretAsInts();
 
     public Q4_0Tensor(MemorySegment data, long rows, int cols) {
         super(data, rows, cols);
@@ -136,7 +122,7 @@ public final class Q4_0Tensor extends Tensor {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
                 IntVector h = v.lanewise(VectorOperators.LSHR, 4);
                 FloatVector lo, hi;
-                if (LOOKUP) {
+                if (NIBBLE_LOOKUP) {
                     lo = v.selectFrom(CENTRED).reinterpretAsFloats();
                     hi = h.selectFrom(CENTRED).reinterpretAsFloats();
                 } else {
@@ -193,7 +179,7 @@ public final class Q4_0Tensor extends Tensor {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
                 IntVector vh = v.lanewise(VectorOperators.LSHR, 4);
                 FloatVector lo, hi;
-                if (LOOKUP) {
+                if (NIBBLE_LOOKUP) {
                     lo = v.selectFrom(CENTRED).reinterpretAsFloats();
                     hi = vh.selectFrom(CENTRED).reinterpretAsFloats();
                 } else {

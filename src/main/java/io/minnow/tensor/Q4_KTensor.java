@@ -3,6 +3,7 @@ package io.minnow.tensor;
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.NIBBLE_LOOKUP;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QI;
@@ -146,7 +147,7 @@ public final class Q4_KTensor extends Tensor {
      * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
      */
     private float blockDotVector(long o, float[] x, int xo) {
-        if (LOOKUP) {
+        if (NIBBLE_LOOKUP) {
             return blockDotLookup(o, x, xo);
         }
         if (!ONE_PART) {
@@ -189,24 +190,14 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * Whether {@link #blockDotVector} dequantizes by table lookup: at 16 int lanes (512 bits) a sub-block's 16
-     * possible values {@code d*sc*q - dmin*m} fit one vector, built with one FMA, and one permute
-     * ({@code selectFrom}, index modulo 16, so the low nibble needs no mask) turns 16 nibbles into weights. No
-     * per-sub-block partial sums, scale products or activation sums for the minimums remain.
+     * The floats 0..15. Where {@link Kernels#NIBBLE_LOOKUP} holds, {@link #blockDotVector} dequantizes by table
+     * lookup: a sub-block's 16 possible values {@code d*sc*q - dmin*m} are this vector times one FMA, and one
+     * permute turns 16 nibbles into weights; no per-sub-block partial sums, scale products or activation sums for
+     * the minimums remain.
      */
-    private static final boolean LOOKUP = QLANES == 16;
-    /** The floats 0..15 (lanes past 16, if any, unused). */
-    private static final FloatVector NIBBLES = FloatVector.fromArray(QF, nibbleValues(), 0);
+    private static final FloatVector NIBBLES = Kernels.nibbleTable(0);
 
-    private static float[] nibbleValues() {
-        float[] v = new float[Math.max(16, QLANES)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = i;
-        }
-        return v;
-    }
-
-    /** {@link #blockDotVector} by table lookup ({@link #LOOKUP}); JDK calls only, as there. */
+    /** {@link #blockDotVector} by table lookup ({@link Kernels#NIBBLE_LOOKUP}); JDK calls only, as there. */
     private float blockDotLookup(long o, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(QF), acc2 = acc;
         float d = Float.float16ToFloat(data.get(SHORT_LE, o));
@@ -234,12 +225,12 @@ public final class Q4_KTensor extends Tensor {
 
     @Override
     boolean hasFusedRows() {
-        return LOOKUP;
+        return NIBBLE_LOOKUP;
     }
 
     /**
-     * The fused small-batch path ({@link #LOOKUP} only): each sub-block's table and each chunk's weights built once
-     * for up to 4 activation rows. Rows past the batch repeat its last row, as in {@link Q4_0Tensor}.
+     * The fused small-batch path ({@link Kernels#NIBBLE_LOOKUP} only): each sub-block's table and each chunk's
+     * weights built once for up to 4 activation rows. Rows past the batch repeat its last row, as in {@link Q4_0Tensor}.
      */
     @Override
     void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
