@@ -230,7 +230,8 @@ public final class Q4_KTensor extends Tensor {
 
     /**
      * The fused small-batch path ({@link Kernels#NIBBLE_LOOKUP} only): each sub-block's table and each chunk's
-     * weights built once for up to 4 activation rows. Rows past the batch repeat its last row, as in {@link Q4_0Tensor}.
+     * weights built once for up to 4 activation rows. Rows past the batch repeat its last row, as in
+     * {@link Q4_0Tensor}.
      */
     @Override
     void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
