@@ -161,7 +161,15 @@ public final class Q4_0Tensor extends Tensor {
         return true;
     }
 
-    /** Each chunk of quants widened once for all rows. */
+    /** {@link #CENTRED} as floats: scaled by a block's d, the 16 weights a nibble can stand for. */
+    private static final FloatVector CENTRED_F = CENTRED.reinterpretAsFloats();
+
+    /**
+     * Each chunk of quants decoded once for all rows, already scaled by the block's d (at 16 lanes the lookup table
+     * itself is scaled, one multiply per block), so each activation row costs one FMA per weight vector and nothing
+     * per block. {@link #fusedRowPair} computes each row with the same operations in the same order, so a row's
+     * result does not depend on how the rows were split between threads.
+     */
     @Override
     void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
@@ -173,33 +181,106 @@ public final class Q4_0Tensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
             int xo = b * BLOCK;
-            FloatVector s0 = FloatVector.zero(QF), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
+            IntVector table = NIBBLE_LOOKUP ? CENTRED_F.mul(d).reinterpretAsInts() : null;
             for (int c = 0; c < 16; c += CH) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
                 IntVector vh = v.lanewise(VectorOperators.LSHR, 4);
                 FloatVector lo, hi;
                 if (NIBBLE_LOOKUP) {
-                    lo = v.selectFrom(CENTRED).reinterpretAsFloats();
-                    hi = vh.selectFrom(CENTRED).reinterpretAsFloats();
+                    lo = v.selectFrom(table).reinterpretAsFloats();
+                    hi = vh.selectFrom(table).reinterpretAsFloats();
                 } else {
-                    lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
-                    hi = (FloatVector) vh.sub(8).convert(VectorOperators.I2F, 0);
+                    lo = ((FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+                    hi = ((FloatVector) vh.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
                 }
-                int l = xo + c, h = xo + 16 + c;
-                s0 = hi.fma(FloatVector.fromArray(QF, x, h), lo.fma(FloatVector.fromArray(QF, x, l), s0));
-                s1 = hi.fma(FloatVector.fromArray(QF, x, x1 + h), lo.fma(FloatVector.fromArray(QF, x, x1 + l), s1));
-                s2 = hi.fma(FloatVector.fromArray(QF, x, x2 + h), lo.fma(FloatVector.fromArray(QF, x, x2 + l), s2));
-                s3 = hi.fma(FloatVector.fromArray(QF, x, x3 + h), lo.fma(FloatVector.fromArray(QF, x, x3 + l), s3));
+                int l = xo + c, h = l + 16;
+                a0 = hi.fma(FloatVector.fromArray(QF, x, h),
+                        lo.fma(FloatVector.fromArray(QF, x, l), a0));
+                a1 = hi.fma(FloatVector.fromArray(QF, x, x1 + h),
+                        lo.fma(FloatVector.fromArray(QF, x, x1 + l), a1));
+                a2 = hi.fma(FloatVector.fromArray(QF, x, x2 + h),
+                        lo.fma(FloatVector.fromArray(QF, x, x2 + l), a2));
+                a3 = hi.fma(FloatVector.fromArray(QF, x, x3 + h),
+                        lo.fma(FloatVector.fromArray(QF, x, x3 + l), a3));
             }
-            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
-            a0 = s0.fma(d, a0);
-            a1 = s1.fma(d, a1);
-            a2 = s2.fma(d, a2);
-            a3 = s3.fma(d, a3);
         }
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+    }
+
+    /**
+     * {@link #fusedRows} for weight rows {@code row} and {@code row + 1} together: each activation vector is loaded
+     * once for both, which halves the loads per FMA (the fused kernels are bound by those loads, not by the FMAs).
+     */
+    @Override
+    boolean hasFusedRowPairs() {
+        return true;
+    }
+
+    @Override
+    void fusedRowPair(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES, off2 = off + next;
+            int xo = b * BLOCK;
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
+            FloatVector e = FloatVector.broadcast(QF, f16(data, off2));
+            IntVector table = NIBBLE_LOOKUP ? CENTRED_F.mul(d).reinterpretAsInts() : null;
+            IntVector table2 = NIBBLE_LOOKUP ? CENTRED_F.mul(e).reinterpretAsInts() : null;
+            for (int c = 0; c < 16; c += CH) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector w = (IntVector) ByteVector.fromMemorySegment(BS, data, off2 + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector vh = v.lanewise(VectorOperators.LSHR, 4), wh = w.lanewise(VectorOperators.LSHR, 4);
+                FloatVector lo, hi, lo2, hi2;
+                if (NIBBLE_LOOKUP) {
+                    lo = v.selectFrom(table).reinterpretAsFloats();
+                    hi = vh.selectFrom(table).reinterpretAsFloats();
+                    lo2 = w.selectFrom(table2).reinterpretAsFloats();
+                    hi2 = wh.selectFrom(table2).reinterpretAsFloats();
+                } else {
+                    lo = ((FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+                    hi = ((FloatVector) vh.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+                    lo2 = ((FloatVector) w.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(e);
+                    hi2 = ((FloatVector) wh.sub(8).convert(VectorOperators.I2F, 0)).mul(e);
+                }
+                int l = xo + c, h = l + 16;
+                FloatVector y = FloatVector.fromArray(QF, x, l);
+                a0 = lo.fma(y, a0);
+                b0 = lo2.fma(y, b0);
+                y = FloatVector.fromArray(QF, x, x1 + l);
+                a1 = lo.fma(y, a1);
+                b1 = lo2.fma(y, b1);
+                y = FloatVector.fromArray(QF, x, x2 + l);
+                a2 = lo.fma(y, a2);
+                b2 = lo2.fma(y, b2);
+                y = FloatVector.fromArray(QF, x, x3 + l);
+                a3 = lo.fma(y, a3);
+                b3 = lo2.fma(y, b3);
+                y = FloatVector.fromArray(QF, x, h);
+                a0 = hi.fma(y, a0);
+                b0 = hi2.fma(y, b0);
+                y = FloatVector.fromArray(QF, x, x1 + h);
+                a1 = hi.fma(y, a1);
+                b1 = hi2.fma(y, b1);
+                y = FloatVector.fromArray(QF, x, x2 + h);
+                a2 = hi.fma(y, a2);
+                b2 = hi2.fma(y, b2);
+                y = FloatVector.fromArray(QF, x, x3 + h);
+                a3 = hi.fma(y, a3);
+                b3 = hi2.fma(y, b3);
+            }
+        }
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+        Kernels.storeRows(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
     }
 
     /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */

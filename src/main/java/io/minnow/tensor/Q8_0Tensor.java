@@ -132,7 +132,11 @@ public final class Q8_0Tensor extends Tensor {
         return true;
     }
 
-    /** Each chunk of quants widened once for all rows. */
+    /**
+     * Each chunk of quants widened once for all rows and scaled by the block's d, so each activation row costs one
+     * FMA per weight vector and nothing per block. {@link #fusedRowPair} computes each row with the same operations
+     * in the same order.
+     */
     @Override
     void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
@@ -144,23 +148,62 @@ public final class Q8_0Tensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
             int xo = b * BLOCK;
-            FloatVector s0 = FloatVector.zero(QF), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = 0; c < 32; c += CH) {
-                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN).convertShape(VectorOperators.B2F, QF, 0);
-                int l = xo + c;
-                s0 = q.fma(FloatVector.fromArray(QF, x, l), s0);
-                s1 = q.fma(FloatVector.fromArray(QF, x, x1 + l), s1);
-                s2 = q.fma(FloatVector.fromArray(QF, x, x2 + l), s2);
-                s3 = q.fma(FloatVector.fromArray(QF, x, x3 + l), s3);
-            }
             FloatVector d = FloatVector.broadcast(QF, f16(data, off));
-            a0 = s0.fma(d, a0);
-            a1 = s1.fma(d, a1);
-            a2 = s2.fma(d, a2);
-            a3 = s3.fma(d, a3);
+            for (int c = 0; c < 32; c += CH) {
+                FloatVector q = ((FloatVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).mul(d);
+                int l = xo + c;
+                a0 = q.fma(FloatVector.fromArray(QF, x, l), a0);
+                a1 = q.fma(FloatVector.fromArray(QF, x, x1 + l), a1);
+                a2 = q.fma(FloatVector.fromArray(QF, x, x2 + l), a2);
+                a3 = q.fma(FloatVector.fromArray(QF, x, x3 + l), a3);
+            }
         }
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+    }
+
+    /** {@link #fusedRows} for weight rows {@code row} and {@code row + 1}, each activation vector loaded once for both. */
+    @Override
+    boolean hasFusedRowPairs() {
+        return true;
+    }
+
+    @Override
+    void fusedRowPair(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES, off2 = off + next;
+            int xo = b * BLOCK;
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
+            FloatVector e = FloatVector.broadcast(QF, f16(data, off2));
+            for (int c = 0; c < 32; c += CH) {
+                FloatVector q = ((FloatVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).mul(d);
+                FloatVector r = ((FloatVector) ByteVector.fromMemorySegment(BS, data, off2 + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).mul(e);
+                int l = xo + c;
+                FloatVector y = FloatVector.fromArray(QF, x, l);
+                a0 = q.fma(y, a0);
+                b0 = r.fma(y, b0);
+                y = FloatVector.fromArray(QF, x, x1 + l);
+                a1 = q.fma(y, a1);
+                b1 = r.fma(y, b1);
+                y = FloatVector.fromArray(QF, x, x2 + l);
+                a2 = q.fma(y, a2);
+                b2 = r.fma(y, b2);
+                y = FloatVector.fromArray(QF, x, x3 + l);
+                a3 = q.fma(y, a3);
+                b3 = r.fma(y, b3);
+            }
+        }
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+        Kernels.storeRows(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
     }
 
     /** ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d). */

@@ -222,6 +222,26 @@ public abstract class Tensor {
         throw new UnsupportedOperationException(type() + " has no fused small-batch path");
     }
 
+    /** Whether this format has {@link #fusedRowPair}. */
+    boolean hasFusedRowPairs() {
+        return false;
+    }
+
+    /**
+     * {@link #fusedRows} for weight rows {@code row} and {@code row + 1} (outputs at {@code o} and {@code o + 1}),
+     * each activation load shared by the two rows; each row computed exactly as {@link #fusedRows} computes it, so
+     * a result does not depend on how the rows were split between threads. Only for formats whose
+     * {@link #hasFusedRowPairs} is true.
+     */
+    void fusedRowPair(long row, float[] x, int batch, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no fused row pairs");
+    }
+
+    /** Whether a batch of this size takes the fused small-batch path. */
+    private boolean fused(int batch) {
+        return VectorConfig.ENABLED && Kernels.ONE_PART && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows();
+    }
+
     /** From this many activation rows on, {@link #matmulRows} takes the tiled path of {@link Batched}. */
     static final int BATCH_MIN = 2;
 
@@ -231,8 +251,14 @@ public abstract class Tensor {
      * dequantized once and multiplied against every activation row.
      */
     protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
-        if (VectorConfig.ENABLED && Kernels.ONE_PART && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows()) {
-            for (int r = start; r < end; r++) {
+        if (fused(batch)) {
+            int r = start;
+            if (hasFusedRowPairs()) {
+                for (; r + 1 < end; r += 2) {
+                    fusedRowPair(r, x, batch, out, outOffset + r, outStride);
+                }
+            }
+            for (; r < end; r++) {
                 fusedRows(r, x, batch, out, outOffset + r, outStride);
             }
             return;

@@ -113,7 +113,7 @@ class TensorKernelTest {
             Tensor t = TensorFixtures.tensor(type, rows, cols, bytes, arena);
             for (int threads = 1; threads <= 3; threads++) {
                 try (Parallel pool = new Parallel(threads)) {
-                    for (int batch : new int[] {1, 5}) {
+                    for (int batch : new int[] {1, 2, 3, 4, 5}) {
                         float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
                         int stride = rows + 2;
                         float[] out = new float[batch * stride];
@@ -178,6 +178,43 @@ class TensorKernelTest {
                 }
                 assertEquals(-7f, direct[0]);
                 assertEquals(-7f, pooled[1]);
+            }
+        }
+    }
+
+    /**
+     * The fused small-batch path computes a row the same way whether it falls in a pair of rows or alone (how the
+     * rows are split between threads decides which), for 1, 2 and 3 threads. Equal up to the last bits of the final
+     * lane reduction, whose order differs between interpreted and compiled kernels.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hotCases")
+    void fusedRowsDoNotDependOnTheThreadSplit(GGMLType type) {
+        Random rnd = new Random(type.ordinal() * 7L + 3);
+        int rows = 11, cols = 512;
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = TensorFixtures.tensor(type, rows, cols, TensorFixtures.randomBytes(type, rows, cols, rnd), arena);
+            for (int batch = 2; batch <= 4; batch++) {
+                float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
+                float[] first = null;
+                for (int threads = 1; threads <= 3; threads++) {
+                    try (Parallel pool = new Parallel(threads)) {
+                        float[] out = new float[batch * rows];
+                        // odd row ranges: row 0 alone, then pairs (1,2), (3,4)...; then pairs from row 0
+                        t.matmul(pool, x, batch, out, rows);
+                        float[] split = new float[batch * rows];
+                        t.matmulRows(x, batch, split, rows, 0, 0, 1);
+                        t.matmulRows(x, batch, split, rows, 0, 1, rows);
+                        float max = 0;
+                        for (float v : out) max = Math.max(max, Math.abs(v));
+                        assertArrayEquals(out, split, 4 * Math.ulp(max), type + " batch " + batch + " threads " + threads);
+                        if (first == null) {
+                            first = out;
+                        } else {
+                            assertArrayEquals(first, out, 4 * Math.ulp(max), type + " batch " + batch + " threads " + threads);
+                        }
+                    }
+                }
             }
         }
     }
