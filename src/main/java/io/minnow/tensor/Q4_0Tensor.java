@@ -283,6 +283,59 @@ public final class Q4_0Tensor extends Tensor {
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
     }
 
+    /** {@link #fusedRowPair} for a batch of exactly 2 activation rows (no padded rows to compute). */
+    @Override
+    void fusedRowPairOf2(long row, float[] x, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        int x1 = cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, b0 = a0, b1 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES, off2 = off + next;
+            int xo = b * BLOCK;
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
+            FloatVector e = FloatVector.broadcast(QF, f16(data, off2));
+            IntVector table = NIBBLE_LOOKUP ? CENTRED_F.mul(d).reinterpretAsInts() : null;
+            IntVector table2 = NIBBLE_LOOKUP ? CENTRED_F.mul(e).reinterpretAsInts() : null;
+            for (int c = 0; c < 16; c += CH) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector w = (IntVector) ByteVector.fromMemorySegment(BS, data, off2 + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector vh = v.lanewise(VectorOperators.LSHR, 4), wh = w.lanewise(VectorOperators.LSHR, 4);
+                FloatVector lo, hi, lo2, hi2;
+                if (NIBBLE_LOOKUP) {
+                    lo = v.selectFrom(table).reinterpretAsFloats();
+                    hi = vh.selectFrom(table).reinterpretAsFloats();
+                    lo2 = w.selectFrom(table2).reinterpretAsFloats();
+                    hi2 = wh.selectFrom(table2).reinterpretAsFloats();
+                } else {
+                    lo = ((FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+                    hi = ((FloatVector) vh.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+                    lo2 = ((FloatVector) w.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(e);
+                    hi2 = ((FloatVector) wh.sub(8).convert(VectorOperators.I2F, 0)).mul(e);
+                }
+                int l = xo + c, h = l + 16;
+                FloatVector y = FloatVector.fromArray(QF, x, l);
+                a0 = lo.fma(y, a0);
+                b0 = lo2.fma(y, b0);
+                y = FloatVector.fromArray(QF, x, x1 + l);
+                a1 = lo.fma(y, a1);
+                b1 = lo2.fma(y, b1);
+                y = FloatVector.fromArray(QF, x, h);
+                a0 = hi.fma(y, a0);
+                b0 = hi2.fma(y, b0);
+                y = FloatVector.fromArray(QF, x, x1 + h);
+                a1 = hi.fma(y, a1);
+                b1 = hi2.fma(y, b1);
+            }
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = b0.reduceLanes(VectorOperators.ADD);
+        out[o + 1 + os] = b1.reduceLanes(VectorOperators.ADD);
+    }
+
     /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */
     public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         for (int b = 0; b < n / BLOCK; b++) {

@@ -206,6 +206,38 @@ public final class Q8_0Tensor extends Tensor {
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
     }
 
+    /** {@link #fusedRowPair} for a batch of exactly 2 activation rows (no padded rows to compute). */
+    @Override
+    void fusedRowPairOf2(long row, float[] x, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        int x1 = cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, b0 = a0, b1 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES, off2 = off + next;
+            int xo = b * BLOCK;
+            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
+            FloatVector e = FloatVector.broadcast(QF, f16(data, off2));
+            for (int c = 0; c < 32; c += CH) {
+                FloatVector q = ((FloatVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).mul(d);
+                FloatVector r = ((FloatVector) ByteVector.fromMemorySegment(BS, data, off2 + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).mul(e);
+                int l = xo + c;
+                FloatVector y = FloatVector.fromArray(QF, x, l);
+                a0 = q.fma(y, a0);
+                b0 = r.fma(y, b0);
+                y = FloatVector.fromArray(QF, x, x1 + l);
+                a1 = q.fma(y, a1);
+                b1 = r.fma(y, b1);
+            }
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = b0.reduceLanes(VectorOperators.ADD);
+        out[o + 1 + os] = b1.reduceLanes(VectorOperators.ADD);
+    }
+
     /** ggml's quantize_row_q8_0_ref: d = max|x| / 127, q = round(x / d). */
     public static void quantizeRow(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         for (int b = 0; b < n / BLOCK; b++) {

@@ -237,6 +237,14 @@ public abstract class Tensor {
         throw new UnsupportedOperationException(type() + " has no fused row pairs");
     }
 
+    /**
+     * {@link #fusedRowPair} for a batch of exactly 2 (a separate kernel: the general one would compute two padded
+     * rows, and a branch on the batch size inside one kernel would deoptimize it the first time a size shows up).
+     */
+    void fusedRowPairOf2(long row, float[] x, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no fused row pairs");
+    }
+
     /** Whether a batch of this size takes the fused small-batch path. */
     private boolean fused(int batch) {
         return VectorConfig.ENABLED && Kernels.ONE_PART && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows();
@@ -253,7 +261,11 @@ public abstract class Tensor {
     protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
         if (fused(batch)) {
             int r = start;
-            if (hasFusedRowPairs()) {
+            if (hasFusedRowPairs() && batch == 2) {
+                for (; r + 1 < end; r += 2) {
+                    fusedRowPairOf2(r, x, out, outOffset + r, outStride);
+                }
+            } else if (hasFusedRowPairs()) {
                 for (; r + 1 < end; r += 2) {
                     fusedRowPair(r, x, batch, out, outOffset + r, outStride);
                 }
