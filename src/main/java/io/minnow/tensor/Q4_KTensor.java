@@ -27,6 +27,9 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q4_K: super-blocks of 256 elements in 144 bytes, 8 sub-blocks of 32 with 6-bit scales and mins.
@@ -132,6 +135,9 @@ public final class Q4_KTensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         float sum = 0f;
+        if (NIBBLE_LOOKUP) {
+            return dotLookup(row, x, xOff);
+        }
         for (int b = 0; b < nb; b++) {
             sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
@@ -147,9 +153,6 @@ public final class Q4_KTensor extends Tensor {
      * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
      */
     private float blockDotVector(long o, float[] x, int xo) {
-        if (NIBBLE_LOOKUP) {
-            return blockDotLookup(o, x, xo);
-        }
         if (!ONE_PART) {
             return blockDotParts(o, x, xo);
         }
@@ -190,34 +193,79 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * The floats 0..15. Where {@link Kernels#NIBBLE_LOOKUP} holds, {@link #blockDotVector} dequantizes by table
-     * lookup: a sub-block's 16 possible values {@code d*sc*q - dmin*m} are this vector times one FMA, and one
-     * permute turns 16 nibbles into weights; no per-sub-block partial sums, scale products or activation sums for
-     * the minimums remain.
+     * The floats 0..15. Where {@link Kernels#NIBBLE_LOOKUP} holds, {@link #dotLookup} and the fused path dequantize
+     * by table lookup: a sub-block's 16 possible values {@code d*sc*q - dmin*m} are this vector times one FMA, and
+     * one permute turns 16 nibbles into weights; no per-sub-block partial sums, scale products or activation sums
+     * for the minimums remain.
      */
     private static final FloatVector NIBBLES = Kernels.nibbleTable(0);
 
-    /** {@link #blockDotVector} by table lookup ({@link Kernels#NIBBLE_LOOKUP}); JDK calls only, as there. */
-    private float blockDotLookup(long o, float[] x, int xo) {
+    /** Per-thread scratch of {@link #dotLookup}: a super-block's 8 scales and 8 minimums, times d and -dmin. */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /*
+     * ggml's get_scale_min_k4 in 16 int lanes: scales of sub-blocks 0..7 in lanes 0..7, minimums in lanes 8..15.
+     * With q the 12 scale bytes (bytes 4..15 of the super-block):
+     *   scale j < 4: q[j] & 63                 minimum j < 4: q[j + 4] & 63
+     *   scale j > 3: (q[j + 4] & 15) | (q[j - 4] >> 6) << 4
+     *   minimum j > 3: (q[j + 4] >> 4) | (q[j] >> 6) << 4
+     * as lane = ((A >>> SHIFT_A) & MASK_A) | ((B >>> 2) & MASK_B), A and B picked from the super-block's first 16
+     * bytes by PICK_A and PICK_B.
+     */
+    private static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B16, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
+            10, 11, 12, 13, 14, 15);
+    private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
+            8, 9, 10, 11);
+    private static final IntVector SHIFT_A = lanes(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4);
+    private static final IntVector MASK_A = lanes(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15);
+    private static final IntVector MASK_B = lanes(0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30);
+    /** Lanes 8..15: the minimums, which take -dmin. */
+    private static final VectorMask<Float> MINS = VectorMask.fromLong(QF, 0xFF00L);
+
+    /** The first {@link Kernels#QLANES} of 16 ints as a vector (only the 16-lane kernels use all of them). */
+    private static IntVector lanes(int... v) {
+        return IntVector.fromArray(QI, v, 0);
+    }
+
+    /**
+     * The Vector API path where {@link Kernels#NIBBLE_LOOKUP} holds: a sub-block's 16 possible values
+     * {@code d*sc*q - dmin*m} are {@link #NIBBLES} times one FMA, and one permute turns 16 nibbles into weights. The
+     * 8 scales and minimums of a super-block are decoded in vector lanes and stored, so each table's two factors are
+     * broadcast straight from memory: no scalar conversions, which would compete with the vector work for the same
+     * ports. One loop over the row (one lane reduction per row) keeps the constants in registers. JDK calls only.
+     */
+    private float dotLookup(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float[] sm = SCALES.get();
         FloatVector acc = FloatVector.zero(QF), acc2 = acc;
-        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
-        float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
-        int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
-        long sc = Kernels.scalesK4(w0, w2);
-        long mn = Kernels.minsK4(w1, w2);
-        for (int g = 0; g < 4; g++) {
-            long q = o + 16 + 32 * g;
-            int x1 = xo + 64 * g, x2 = x1 + 32, sh = 16 * g;
-            // the weights of sub-blocks 2g (low nibbles) and 2g+1 (high nibbles), indexed by nibble
-            IntVector lo = NIBBLES.fma(d * (int) (sc >>> sh & 0xFF), -dmin * (int) (mn >>> sh & 0xFF)).reinterpretAsInts();
-            IntVector hi = NIBBLES.fma(d * (int) (sc >>> (sh + 8) & 0xFF), -dmin * (int) (mn >>> (sh + 8) & 0xFF))
-                    .reinterpretAsInts();
-            for (int c = 0; c < 32; c += CH) {
-                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                acc = v.selectFrom(lo).reinterpretAsFloats().fma(FloatVector.fromArray(QF, x, x1 + c), acc);
-                acc2 = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats()
-                        .fma(FloatVector.fromArray(QF, x, x2 + c), acc2);
+        for (int blk = 0; blk < nb; blk++) {
+            long o = base + (long) blk * BYTES;
+            int xo = xOff + blk * BLOCK;
+            ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, ByteOrder.LITTLE_ENDIAN);
+            IntVector a = (IntVector) raw.rearrange(PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector b = (IntVector) raw.rearrange(PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector scm = a.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
+                    .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
+            float d = Float.float16ToFloat(data.get(SHORT_LE, o));
+            float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
+            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
+                    .intoArray(sm, 0);
+            for (int g = 0; g < 4; g++) {
+                long q = o + 16 + 32 * g;
+                int x1 = xo + 64 * g, x2 = x1 + 32;
+                // the weights of sub-blocks 2g (low nibbles) and 2g+1 (high nibbles), indexed by nibble
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g]), FloatVector.broadcast(QF, sm[8 + 2 * g]))
+                        .reinterpretAsInts();
+                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g + 1]),
+                        FloatVector.broadcast(QF, sm[9 + 2 * g])).reinterpretAsInts();
+                for (int c = 0; c < 32; c += CH) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    acc = v.selectFrom(lo).reinterpretAsFloats().fma(FloatVector.fromArray(QF, x, x1 + c), acc);
+                    acc2 = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats()
+                            .fma(FloatVector.fromArray(QF, x, x2 + c), acc2);
+                }
             }
         }
         return acc.add(acc2).reduceLanes(VectorOperators.ADD);
@@ -238,20 +286,27 @@ public final class Q4_KTensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        float[] sm = SCALES.get();
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
+            // scales and minimums as in dotLookup
+            ByteVector raw = ByteVector.fromMemorySegment(B16, data, off, ByteOrder.LITTLE_ENDIAN);
+            IntVector pa = (IntVector) raw.rearrange(PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector pb = (IntVector) raw.rearrange(PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector scm = pa.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
+                    .or(pb.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
             float d = Float.float16ToFloat(data.get(SHORT_LE, off));
             float dmin = Float.float16ToFloat(data.get(SHORT_LE, off + 2));
-            int w0 = data.get(INT_LE, off + 4), w1 = data.get(INT_LE, off + 8), w2 = data.get(INT_LE, off + 12);
-            long sc = Kernels.scalesK4(w0, w2);
-            long mn = Kernels.minsK4(w1, w2);
+            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
+                    .intoArray(sm, 0);
             for (int g = 0; g < 4; g++) {
                 long q = off + 16 + 32 * g;
-                int l0 = b * BLOCK + 64 * g, h0 = l0 + 32, sh = 16 * g;
-                IntVector lo = NIBBLES.fma(d * (int) (sc >>> sh & 0xFF), -dmin * (int) (mn >>> sh & 0xFF)).reinterpretAsInts();
-                IntVector hi = NIBBLES.fma(d * (int) (sc >>> (sh + 8) & 0xFF), -dmin * (int) (mn >>> (sh + 8) & 0xFF))
+                int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g]), FloatVector.broadcast(QF, sm[8 + 2 * g]))
                         .reinterpretAsInts();
+                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g + 1]),
+                        FloatVector.broadcast(QF, sm[9 + 2 * g])).reinterpretAsInts();
                 for (int c = 0; c < 32; c += CH) {
                     IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);

@@ -5,6 +5,7 @@ import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QI;
+import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
 import static io.minnow.tensor.Kernels.i8;
@@ -136,6 +137,9 @@ public final class Q6_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (QLANES == 16) {
+            return dotWide(row, x, xOff);
+        }
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         float sum = 0f;
@@ -143,6 +147,62 @@ public final class Q6_KTensor extends Tensor {
             sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
+    }
+
+    /** Per-thread scratch of {@link #dotWide}: a super-block's 16 scales times d. */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
+
+    /**
+     * {@link #blockDotVector} for a whole row at 16 lanes: the 16 scales of a super-block are widened and multiplied
+     * by d in one vector and stored, so each sub-block's factor is broadcast straight from memory instead of being
+     * converted in scalar registers (which compete with the vector work for the same ports); one loop over the row
+     * (one lane reduction per row) keeps the constants in registers. JDK calls only.
+     */
+    private float dotWide(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float[] sm = SCALES.get();
+        FloatVector acc = FloatVector.zero(QF);
+        for (int b = 0; b < nb; b++) {
+            long o = base + (long) b * BYTES;
+            int xo = xOff + b * BLOCK;
+            ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, o + 192, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2F, QF, 0)).mul(Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208)))
+                    .intoArray(sm, 0);
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64 * h, qh = o + 128 + 32 * h;
+                int xh = xo + 128 * h;
+                for (int s = 0; s < 2; s++) {
+                    FloatVector s1 = FloatVector.zero(QF), s2 = s1, s3 = s1, s4 = s1;
+                    for (int l = 16 * s; l < 16 * s + 16; l += CH) {
+                        IntVector a = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                        IntVector c = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                        IntVector hb = (IntVector) ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                        IntVector q1 = a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                        IntVector q2 = c.and(0xF).or(hb.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32);
+                        IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(48)).sub(32);
+                        IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(48))
+                                .sub(32);
+                        s1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l), s1);
+                        s2 = ((FloatVector) q2.convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.fromArray(QF, x, xh + l + 32), s2);
+                        s3 = ((FloatVector) q3.convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.fromArray(QF, x, xh + l + 64), s3);
+                        s4 = ((FloatVector) q4.convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.fromArray(QF, x, xh + l + 96), s4);
+                    }
+                    int k = 8 * h + s;
+                    acc = s1.fma(FloatVector.broadcast(QF, sm[k]), acc);
+                    acc = s2.fma(FloatVector.broadcast(QF, sm[k + 2]), acc);
+                    acc = s3.fma(FloatVector.broadcast(QF, sm[k + 4]), acc);
+                    acc = s4.fma(FloatVector.broadcast(QF, sm[k + 6]), acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**
