@@ -228,6 +228,23 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
+     * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the super-block at {@code o}, decoded
+     * in vector lanes (16 lanes only). Its vectors stay inside it, so it costs no boxing even where C2 leaves it out
+     * of line.
+     */
+    private void scalesAndMins(long o, float[] sm) {
+        ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, ByteOrder.LITTLE_ENDIAN);
+        IntVector a = (IntVector) raw.rearrange(PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+        IntVector b = (IntVector) raw.rearrange(PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+        IntVector scm = a.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
+                .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
+        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
+        float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
+                .intoArray(sm, 0);
+    }
+
+    /**
      * The Vector API path where {@link Kernels#NIBBLE_LOOKUP} holds: a sub-block's 16 possible values
      * {@code d*sc*q - dmin*m} are {@link #NIBBLES} times one FMA, and one permute turns 16 nibbles into weights. The
      * 8 scales and minimums of a super-block are decoded in vector lanes and stored, so each table's two factors are
@@ -242,15 +259,7 @@ public final class Q4_KTensor extends Tensor {
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;
             int xo = xOff + blk * BLOCK;
-            ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, ByteOrder.LITTLE_ENDIAN);
-            IntVector a = (IntVector) raw.rearrange(PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector b = (IntVector) raw.rearrange(PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector scm = a.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
-                    .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
-            float d = Float.float16ToFloat(data.get(SHORT_LE, o));
-            float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
-            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
-                    .intoArray(sm, 0);
+            scalesAndMins(o, sm);
             for (int g = 0; g < 4; g++) {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
@@ -290,16 +299,7 @@ public final class Q4_KTensor extends Tensor {
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
-            // scales and minimums as in dotLookup
-            ByteVector raw = ByteVector.fromMemorySegment(B16, data, off, ByteOrder.LITTLE_ENDIAN);
-            IntVector pa = (IntVector) raw.rearrange(PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector pb = (IntVector) raw.rearrange(PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector scm = pa.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
-                    .or(pb.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
-            float d = Float.float16ToFloat(data.get(SHORT_LE, off));
-            float dmin = Float.float16ToFloat(data.get(SHORT_LE, off + 2));
-            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
-                    .intoArray(sm, 0);
+            scalesAndMins(off, sm);
             for (int g = 0; g < 4; g++) {
                 long q = off + 16 + 32 * g;
                 int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;

@@ -137,14 +137,14 @@ public final class Q6_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
-        if (QLANES == 16) {
+        if (ONE_PART) {
             return dotWide(row, x, xOff);
         }
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         float sum = 0f;
         for (int b = 0; b < nb; b++) {
-            sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
+            sum += blockDotParts(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
     }
@@ -153,10 +153,14 @@ public final class Q6_KTensor extends Tensor {
     private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
 
     /**
-     * {@link #blockDotVector} for a whole row at 16 lanes: the 16 scales of a super-block are widened and multiplied
-     * by d in one vector and stored, so each sub-block's factor is broadcast straight from memory instead of being
-     * converted in scalar registers (which compete with the vector work for the same ports); one loop over the row
-     * (one lane reduction per row) keeps the constants in registers. JDK calls only.
+     * The Vector API path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
+     * bits). The 16 scales of a super-block are widened and multiplied by d in vector lanes and stored, so each
+     * sub-block's factor is broadcast straight from memory instead of being converted in scalar registers (which
+     * compete with the vector work for the same ports); one loop over the row (one lane reduction per row) keeps
+     * the constants in registers. The quants are decoded in int lanes (one widening per load): x86 has no byte
+     * shifts, and int lanes need one conversion to float where byte lanes need two. JDK calls only: C2
+     * force-inlines those calls, while our own small helpers can fall outside its inlining budget in a big
+     * compilation unit, and a helper left out of line boxes its vectors on every call.
      */
     private float dotWide(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
@@ -166,9 +170,11 @@ public final class Q6_KTensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
             int xo = xOff + b * BLOCK;
-            ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, o + 192, LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2F, QF, 0)).mul(Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208)))
-                    .intoArray(sm, 0);
+            ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, o + 192, LITTLE_ENDIAN);
+            float d = Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208));
+            for (int p = 0; p < 16 / QLANES; p++) {
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, QF, p)).mul(d).intoArray(sm, p * QLANES);
+            }
             for (int h = 0; h < 2; h++) {
                 long ql = o + 64 * h, qh = o + 128 + 32 * h;
                 int xh = xo + 128 * h;
@@ -200,53 +206,6 @@ public final class Q6_KTensor extends Tensor {
                     acc = s3.fma(FloatVector.broadcast(QF, sm[k + 4]), acc);
                     acc = s4.fma(FloatVector.broadcast(QF, sm[k + 6]), acc);
                 }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
-     * every vector operation (one lane reduction per 256 elements costs little).
-     *
-     * <p>This is the path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
-     * bits). It calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its
-     * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
-     */
-    private float blockDotVector(long o, float[] x, int xo) {
-        if (!ONE_PART) {
-            return blockDotParts(o, x, xo);
-        }
-        FloatVector acc = FloatVector.zero(QF);
-        float d = f16(data, o + 208);
-        for (int h = 0; h < 2; h++) {
-            long ql = o + 64 * h, qh = o + 128 + 32 * h, sc = o + 192 + 8 * h;
-            int xh = xo + 128 * h;
-            for (int s = 0; s < 2; s++) {
-                FloatVector s1 = FloatVector.zero(QF), s2 = s1, s3 = s1, s4 = s1;
-                for (int l = 16 * s; l < 16 * s + 16; l += CH) {
-                    // in int lanes (one widening per load): x86 has no byte shifts, and int lanes need one
-                    // conversion to float where byte lanes need two
-                    IntVector a = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                    IntVector c = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                    IntVector q1 = a.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    IntVector q2 = c.and(0xF).or(hb.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32);
-                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(48)).sub(32);
-                    IntVector q4 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(48)).sub(32);
-                    s1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l), s1);
-                    s2 = ((FloatVector) q2.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l + 32), s2);
-                    s3 = ((FloatVector) q3.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l + 64), s3);
-                    s4 = ((FloatVector) q4.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, xh + l + 96), s4);
-                }
-                // JDK calls only (they are force-inlined): C2 stops inlining our helpers past its node budget
-                acc = s1.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s)), acc);
-                acc = s2.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2)), acc);
-                acc = s3.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4)), acc);
-                acc = s4.fma(FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6)), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
