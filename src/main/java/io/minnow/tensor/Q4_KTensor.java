@@ -132,63 +132,60 @@ public final class Q4_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
-        int nb = cols / BLOCK;
-        long base = row * nb * BYTES;
-        float sum = 0f;
         if (NIBBLE_LOOKUP) {
             return dotLookup(row, x, xOff);
         }
+        if (ONE_PART) {
+            return dotNarrow(row, x, xOff);
+        }
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float sum = 0f;
         for (int b = 0; b < nb; b++) {
-            sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
+            sum += blockDotParts(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
     }
 
     /**
-     * One super-block on the Vector API path, reduced to a float: a compiled unit small enough for C2 to inline
-     * every vector operation (one lane reduction per 256 elements costs little).
-     *
-     * <p>This is the path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
-     * bits). It calls the JDK only: C2 force-inlines those calls, while our own small helpers can fall outside its
-     * inlining budget in a big compilation unit, and a helper left out of line boxes its vectors on every call.
+     * The Vector API path at 8 lanes (256 bits, where one chunk of quants fills one float vector but a 16-entry
+     * table does not): per sub-block, the dot products with the nibbles and the sum of the activations, times the
+     * scale and the minimum that {@link #scalesAndMins} decoded in vector lanes and stored, each broadcast straight
+     * from memory. One loop over the row. JDK calls only: C2 force-inlines those calls, while our own small helpers
+     * can fall outside its inlining budget in a big compilation unit, and a helper left out of line boxes its
+     * vectors on every call.
      */
-    private float blockDotVector(long o, float[] x, int xo) {
-        if (!ONE_PART) {
-            return blockDotParts(o, x, xo);
-        }
+    private float dotNarrow(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float[] sm = SCALES.get();
         FloatVector acc = FloatVector.zero(QF);
-        FloatVector mins = acc;
-        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
-        // The 12 scale bytes as three words, decoded once per super-block (ggml's get_scale_min_k4).
-        int w0 = data.get(INT_LE, o + 4), w1 = data.get(INT_LE, o + 8), w2 = data.get(INT_LE, o + 12);
-        // scales of sub-blocks 0..7 as bytes of sc0 (0..3) and sc1 (4..7); mins likewise
-        long sc = Kernels.scalesK4(w0, w2);
-        long mn = Kernels.minsK4(w1, w2);
-        for (int g = 0; g < 4; g++) {
-            long q = o + 16 + 32 * g;
-            int x1 = xo + 64 * g, x2 = x1 + 32;
-            FloatVector s1 = FloatVector.zero(QF), s2 = s1, m1 = s1, m2 = s1;
-            for (int c = 0; c < 32; c += CH) {
-                ByteVector v = ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN);
-                s1 = ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, QF, 0))
-                        .fma(FloatVector.fromArray(QF, x, x1 + c), s1);
-                s2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, QF, 0))
-                        .fma(FloatVector.fromArray(QF, x, x2 + c), s2);
+        for (int blk = 0; blk < nb; blk++) {
+            long o = base + (long) blk * BYTES;
+            int xo = xOff + blk * BLOCK;
+            scalesAndMins(o, sm);
+            for (int g = 0; g < 4; g++) {
+                long q = o + 16 + 32 * g;
+                int x1 = xo + 64 * g, x2 = x1 + 32;
+                FloatVector s1 = FloatVector.zero(QF), s2 = s1, m1 = s1, m2 = s1;
+                for (int c = 0; c < 32; c += CH) {
+                    ByteVector v = ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN);
+                    s1 = ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, QF, 0))
+                            .fma(FloatVector.fromArray(QF, x, x1 + c), s1);
+                    s2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, QF, 0))
+                            .fma(FloatVector.fromArray(QF, x, x2 + c), s2);
+                }
+                for (int i = 0; i < 32; i += QLANES) {
+                    // the loaded vector as receiver: its class is known, so C2 inlines the add
+                    m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
+                    m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
+                }
+                acc = s1.fma(FloatVector.broadcast(QF, sm[2 * g]), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, sm[2 * g + 1]), acc);
+                acc = m1.fma(FloatVector.broadcast(QF, sm[8 + 2 * g]), acc);
+                acc = m2.fma(FloatVector.broadcast(QF, sm[9 + 2 * g]), acc);
             }
-            for (int i = 0; i < 32; i += QLANES) {
-                // the loaded vector as receiver: its class is known, so C2 inlines the add
-                m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
-                m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
-            }
-            int sh = 16 * g;
-            // JDK calls only past this point (they are force-inlined): C2 stops inlining our helpers past its
-            // node budget, and a helper that is not inlined boxes its vectors.
-            acc = s1.fma(FloatVector.broadcast(QF, d * (int) (sc >>> sh & 0xFF)), acc);
-            acc = s2.fma(FloatVector.broadcast(QF, d * (int) (sc >>> (sh + 8) & 0xFF)), acc);
-            mins = m1.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> sh & 0xFF)), mins);
-            mins = m2.fma(FloatVector.broadcast(QF, (float) (int) (mn >>> (sh + 8) & 0xFF)), mins);
         }
-        acc = mins.fma(FloatVector.broadcast(QF, -Float.float16ToFloat(data.get(SHORT_LE, o + 2))), acc);
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
@@ -216,32 +213,46 @@ public final class Q4_KTensor extends Tensor {
             10, 11, 12, 13, 14, 15);
     private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
             8, 9, 10, 11);
-    private static final IntVector SHIFT_A = lanes(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4);
-    private static final IntVector MASK_A = lanes(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15);
-    private static final IntVector MASK_B = lanes(0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30);
+    private static final int[] SHIFTS_A = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4};
+    private static final int[] MASKS_A = {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15};
+    private static final int[] MASKS_B = {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30};
+    /** Lanes 0..15 at 16 lanes; lanes 0..7 (the scales) at 8 lanes, where {@code *_HI} hold lanes 8..15. */
+    private static final IntVector SHIFT_A = lanes(SHIFTS_A, 0), MASK_A = lanes(MASKS_A, 0), MASK_B = lanes(MASKS_B, 0);
+    private static final IntVector SHIFT_A_HI = lanes(SHIFTS_A, 8), MASK_A_HI = lanes(MASKS_A, 8),
+            MASK_B_HI = lanes(MASKS_B, 8);
     /** Lanes 8..15: the minimums, which take -dmin. */
     private static final VectorMask<Float> MINS = VectorMask.fromLong(QF, 0xFF00L);
 
-    /** The first {@link Kernels#QLANES} of 16 ints as a vector (only the 16-lane kernels use all of them). */
-    private static IntVector lanes(int... v) {
-        return IntVector.fromArray(QI, v, 0);
+    /** {@link Kernels#QLANES} of the 16 ints from {@code from} (as many as fit), as a vector. */
+    private static IntVector lanes(int[] v, int from) {
+        return IntVector.fromArray(QI, v, Math.min(from, 16 - QLANES));
     }
 
     /**
      * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the super-block at {@code o}, decoded
-     * in vector lanes (16 lanes only). Its vectors stay inside it, so it costs no boxing even where C2 leaves it out
-     * of line.
+     * in vector lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2
+     * leaves it out of line.
      */
     private void scalesAndMins(long o, float[] sm) {
         ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, ByteOrder.LITTLE_ENDIAN);
-        IntVector a = (IntVector) raw.rearrange(PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-        IntVector b = (IntVector) raw.rearrange(PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+        ByteVector pa = raw.rearrange(PICK_A), pb = raw.rearrange(PICK_B);
+        IntVector a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+        IntVector b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
         IntVector scm = a.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
                 .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
         float d = Float.float16ToFloat(data.get(SHORT_LE, o));
         float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
-        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
-                .intoArray(sm, 0);
+        if (QLANES == 16) {
+            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
+                    .intoArray(sm, 0);
+            return;
+        }
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(d).intoArray(sm, 0);
+        a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
+        b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
+        scm = a.lanewise(VectorOperators.LSHR, SHIFT_A_HI).and(MASK_A_HI)
+                .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B_HI));
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(-dmin).intoArray(sm, 8);
     }
 
     /**
