@@ -7,6 +7,9 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -174,6 +177,68 @@ final class Kernels {
             acc = acc.add(FloatVector.fromArray(QF, x, xo + i));
         }
         return acc;
+    }
+
+    /**
+     * Per-thread scratch of {@link #scalesAndMinsK4}: a K-quant super-block's 8 scales and 8 minimums, times d and
+     * -dmin.
+     */
+    static final ThreadLocal<float[]> K4_SCALES = ThreadLocal.withInitial(() -> new float[16]);
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /*
+     * ggml's get_scale_min_k4 in 16 int lanes: scales of sub-blocks 0..7 in lanes 0..7, minimums in lanes 8..15.
+     * With q the 12 scale bytes (bytes 4..15 of the super-block):
+     *   scale j < 4: q[j] & 63                 minimum j < 4: q[j + 4] & 63
+     *   scale j > 3: (q[j + 4] & 15) | (q[j - 4] >> 6) << 4
+     *   minimum j > 3: (q[j + 4] >> 4) | (q[j] >> 6) << 4
+     * as lane = ((A >>> SHIFT_A) & MASK_A) | ((B >>> 2) & MASK_B), A and B picked from the super-block's first 16
+     * bytes by PICK_A and PICK_B.
+     */
+    private static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B16, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
+            10, 11, 12, 13, 14, 15);
+    private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
+            8, 9, 10, 11);
+    private static final int[] SHIFTS_A = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4};
+    private static final int[] MASKS_A = {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15};
+    private static final int[] MASKS_B = {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30};
+    /** Lanes 0..15 at 16 lanes; lanes 0..7 (the scales) at 8 lanes, where {@code *_HI} hold lanes 8..15. */
+    private static final IntVector SHIFT_A = lanes(SHIFTS_A, 0), MASK_A = lanes(MASKS_A, 0), MASK_B = lanes(MASKS_B, 0);
+    private static final IntVector SHIFT_A_HI = lanes(SHIFTS_A, 8), MASK_A_HI = lanes(MASKS_A, 8),
+            MASK_B_HI = lanes(MASKS_B, 8);
+    /** Lanes 8..15: the minimums, which take -dmin. */
+    private static final VectorMask<Float> MINS = VectorMask.fromLong(QF, 0xFF00L);
+
+    /** {@link Kernels#QLANES} of the 16 ints from {@code from} (as many as fit), as a vector. */
+    private static IntVector lanes(int[] v, int from) {
+        return IntVector.fromArray(QI, v, Math.min(from, 16 - QLANES));
+    }
+
+    /**
+     * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the Q4_K or Q5_K super-block at {@code o}
+     * (d, dmin and the 12 scale bytes of ggml's get_scale_min_k4 lead both formats), decoded
+     * in vector lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2
+     * leaves it out of line.
+     */
+    static void scalesAndMinsK4(MemorySegment data, long o, float[] sm) {
+        ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, LITTLE_ENDIAN);
+        ByteVector pa = raw.rearrange(PICK_A), pb = raw.rearrange(PICK_B);
+        IntVector a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+        IntVector b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+        IntVector scm = a.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
+                .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
+        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
+        float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
+        if (QLANES == 16) {
+            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
+                    .intoArray(sm, 0);
+            return;
+        }
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(d).intoArray(sm, 0);
+        a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
+        b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
+        scm = a.lanewise(VectorOperators.LSHR, SHIFT_A_HI).and(MASK_A_HI)
+                .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B_HI));
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(-dmin).intoArray(sm, 8);
     }
 
     /**

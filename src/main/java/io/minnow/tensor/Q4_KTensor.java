@@ -150,20 +150,20 @@ public final class Q4_KTensor extends Tensor {
     /**
      * The Vector API path at 8 lanes (256 bits, where one chunk of quants fills one float vector but a 16-entry
      * table does not): per sub-block, the dot products with the nibbles and the sum of the activations, times the
-     * scale and the minimum that {@link #scalesAndMins} decoded in vector lanes and stored, each broadcast straight
-     * from memory. One loop over the row. JDK calls only: C2 force-inlines those calls, while our own small helpers
-     * can fall outside its inlining budget in a big compilation unit, and a helper left out of line boxes its
-     * vectors on every call.
+     * scale and the minimum that {@link Kernels#scalesAndMinsK4} decoded in vector lanes and stored, each broadcast
+     * straight from memory. One loop over the row. JDK calls only: C2 force-inlines those calls, while our own small
+     * helpers can fall outside its inlining budget in a big compilation unit, and a helper left out of line boxes
+     * its vectors on every call.
      */
     private float dotNarrow(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = SCALES.get();
+        float[] sm = Kernels.K4_SCALES.get();
         FloatVector acc = FloatVector.zero(QF);
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;
             int xo = xOff + blk * BLOCK;
-            scalesAndMins(o, sm);
+            Kernels.scalesAndMinsK4(data, o, sm);
             for (int g = 0; g < 4; g++) {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
@@ -197,64 +197,6 @@ public final class Q4_KTensor extends Tensor {
      */
     private static final FloatVector NIBBLES = Kernels.nibbleTable(0);
 
-    /** Per-thread scratch of {@link #dotLookup}: a super-block's 8 scales and 8 minimums, times d and -dmin. */
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    /*
-     * ggml's get_scale_min_k4 in 16 int lanes: scales of sub-blocks 0..7 in lanes 0..7, minimums in lanes 8..15.
-     * With q the 12 scale bytes (bytes 4..15 of the super-block):
-     *   scale j < 4: q[j] & 63                 minimum j < 4: q[j + 4] & 63
-     *   scale j > 3: (q[j + 4] & 15) | (q[j - 4] >> 6) << 4
-     *   minimum j > 3: (q[j + 4] >> 4) | (q[j] >> 6) << 4
-     * as lane = ((A >>> SHIFT_A) & MASK_A) | ((B >>> 2) & MASK_B), A and B picked from the super-block's first 16
-     * bytes by PICK_A and PICK_B.
-     */
-    private static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B16, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
-            10, 11, 12, 13, 14, 15);
-    private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
-            8, 9, 10, 11);
-    private static final int[] SHIFTS_A = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4};
-    private static final int[] MASKS_A = {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15};
-    private static final int[] MASKS_B = {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30};
-    /** Lanes 0..15 at 16 lanes; lanes 0..7 (the scales) at 8 lanes, where {@code *_HI} hold lanes 8..15. */
-    private static final IntVector SHIFT_A = lanes(SHIFTS_A, 0), MASK_A = lanes(MASKS_A, 0), MASK_B = lanes(MASKS_B, 0);
-    private static final IntVector SHIFT_A_HI = lanes(SHIFTS_A, 8), MASK_A_HI = lanes(MASKS_A, 8),
-            MASK_B_HI = lanes(MASKS_B, 8);
-    /** Lanes 8..15: the minimums, which take -dmin. */
-    private static final VectorMask<Float> MINS = VectorMask.fromLong(QF, 0xFF00L);
-
-    /** {@link Kernels#QLANES} of the 16 ints from {@code from} (as many as fit), as a vector. */
-    private static IntVector lanes(int[] v, int from) {
-        return IntVector.fromArray(QI, v, Math.min(from, 16 - QLANES));
-    }
-
-    /**
-     * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the super-block at {@code o}, decoded
-     * in vector lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2
-     * leaves it out of line.
-     */
-    private void scalesAndMins(long o, float[] sm) {
-        ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, ByteOrder.LITTLE_ENDIAN);
-        ByteVector pa = raw.rearrange(PICK_A), pb = raw.rearrange(PICK_B);
-        IntVector a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-        IntVector b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-        IntVector scm = a.lanewise(VectorOperators.LSHR, SHIFT_A).and(MASK_A)
-                .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B));
-        float d = Float.float16ToFloat(data.get(SHORT_LE, o));
-        float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
-        if (QLANES == 16) {
-            ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
-                    .intoArray(sm, 0);
-            return;
-        }
-        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(d).intoArray(sm, 0);
-        a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
-        b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
-        scm = a.lanewise(VectorOperators.LSHR, SHIFT_A_HI).and(MASK_A_HI)
-                .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B_HI));
-        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(-dmin).intoArray(sm, 8);
-    }
-
     /**
      * The Vector API path where {@link Kernels#NIBBLE_LOOKUP} holds: a sub-block's 16 possible values
      * {@code d*sc*q - dmin*m} are {@link #NIBBLES} times one FMA, and one permute turns 16 nibbles into weights. The
@@ -265,12 +207,12 @@ public final class Q4_KTensor extends Tensor {
     private float dotLookup(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = SCALES.get();
+        float[] sm = Kernels.K4_SCALES.get();
         FloatVector acc = FloatVector.zero(QF), acc2 = acc;
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;
             int xo = xOff + blk * BLOCK;
-            scalesAndMins(o, sm);
+            Kernels.scalesAndMinsK4(data, o, sm);
             for (int g = 0; g < 4; g++) {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
@@ -306,11 +248,11 @@ public final class Q4_KTensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
-        float[] sm = SCALES.get();
+        float[] sm = Kernels.K4_SCALES.get();
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
-            scalesAndMins(off, sm);
+            Kernels.scalesAndMinsK4(data, off, sm);
             for (int g = 0; g < 4; g++) {
                 long q = off + 16 + 32 * g;
                 int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;

@@ -1,8 +1,11 @@
 package io.minnow.tensor;
 
+import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
+import static io.minnow.tensor.Kernels.QI;
 import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.dotB;
@@ -13,10 +16,13 @@ import static io.minnow.tensor.Kernels.scaleK4;
 import static io.minnow.tensor.Kernels.u8;
 import static io.minnow.tensor.Kernels.zero;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import io.minnow.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -98,6 +104,9 @@ public final class Q5_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (ONE_PART) {
+            return dotRow(row, x, xOff);
+        }
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         float sum = 0f;
@@ -105,6 +114,49 @@ public final class Q5_KTensor extends Tensor {
             sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
+    }
+
+    /**
+     * The Vector API path where one chunk of quants fills one float vector ({@link Kernels#ONE_PART}: 256 and 512
+     * bits): quants and fifth bits in int lanes (x86 has no byte shifts), per sub-block the dot products and the sum
+     * of the activations times the scale and the minimum that {@link Kernels#scalesAndMinsK4} decoded in vector
+     * lanes, broadcast from memory. One loop over the row. JDK calls only, as in Q4_K.
+     */
+    private float dotRow(long row, float[] x, int xOff) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float[] sm = Kernels.K4_SCALES.get();
+        FloatVector acc = FloatVector.zero(QF);
+        for (int blk = 0; blk < nb; blk++) {
+            long o = base + (long) blk * BYTES;
+            int xo = xOff + blk * BLOCK;
+            Kernels.scalesAndMinsK4(data, o, sm);
+            for (int g = 0; g < 4; g++) {
+                long q = o + 48 + 32 * g;
+                int x1 = xo + 64 * g, x2 = x1 + 32;
+                FloatVector s1 = FloatVector.zero(QF), s2 = s1, m1 = s1, m2 = s1;
+                for (int c = 0; c < 32; c += CH) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    // the fifth bits moved to bit 4 of every lane once: bit 2g (low) and 2g+1 (high) of qh
+                    IntVector h = ((IntVector) ByteVector.fromMemorySegment(BS, data, o + 16 + c, LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0)).lanewise(VectorOperators.LSHL, 4);
+                    IntVector lo = v.and(0xF).or(h.lanewise(VectorOperators.LSHR, 2 * g).and(16));
+                    IntVector hi = v.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2 * g + 1).and(16));
+                    s1 = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, x1 + c), s1);
+                    s2 = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(QF, x, x2 + c), s2);
+                }
+                for (int i = 0; i < 32; i += QLANES) {
+                    m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
+                    m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
+                }
+                acc = s1.fma(FloatVector.broadcast(QF, sm[2 * g]), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, sm[2 * g + 1]), acc);
+                acc = m1.fma(FloatVector.broadcast(QF, sm[8 + 2 * g]), acc);
+                acc = m2.fma(FloatVector.broadcast(QF, sm[9 + 2 * g]), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**
