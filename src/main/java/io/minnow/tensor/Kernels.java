@@ -184,7 +184,6 @@ final class Kernels {
      * -dmin.
      */
     static final ThreadLocal<float[]> K4_SCALES = ThreadLocal.withInitial(() -> new float[16]);
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /*
      * ggml's get_scale_min_k4 in 16 int lanes: scales of sub-blocks 0..7 in lanes 0..7, minimums in lanes 8..15.
      * With q the 12 scale bytes (bytes 4..15 of the super-block):
@@ -194,9 +193,9 @@ final class Kernels {
      * as lane = ((A >>> SHIFT_A) & MASK_A) | ((B >>> 2) & MASK_B), A and B picked from the super-block's first 16
      * bytes by PICK_A and PICK_B.
      */
-    private static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B16, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
+    private static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B128, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
             10, 11, 12, 13, 14, 15);
-    private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
+    private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B128, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
             8, 9, 10, 11);
     private static final int[] SHIFTS_A = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4};
     private static final int[] MASKS_A = {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15};
@@ -214,13 +213,13 @@ final class Kernels {
     }
 
     /**
-     * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the Q4_K or Q5_K super-block at {@code o}
-     * (d, dmin and the 12 scale bytes of ggml's get_scale_min_k4 lead both formats), decoded
-     * in vector lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2
-     * leaves it out of line.
+     * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the Q4_K or Q5_K super-block at
+     * {@code o} (d, dmin and the 12 scale bytes of ggml's get_scale_min_k4 lead both formats), decoded in vector
+     * lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2 leaves it
+     * out of line.
      */
     static void scalesAndMinsK4(MemorySegment data, long o, float[] sm) {
-        ByteVector raw = ByteVector.fromMemorySegment(B16, data, o, LITTLE_ENDIAN);
+        ByteVector raw = ByteVector.fromMemorySegment(B128, data, o, LITTLE_ENDIAN);
         ByteVector pa = raw.rearrange(PICK_A), pb = raw.rearrange(PICK_B);
         IntVector a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
         IntVector b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);

@@ -27,9 +27,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q4_K: super-blocks of 256 elements in 144 bytes, 8 sub-blocks of 32 with 6-bit scales and mins.

@@ -170,7 +170,7 @@ public final class Q6_KTensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
             int xo = xOff + b * BLOCK;
-            ByteVector scales = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, data, o + 192, LITTLE_ENDIAN);
+            ByteVector scales = ByteVector.fromMemorySegment(Kernels.B128, data, o + 192, LITTLE_ENDIAN);
             float d = Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208));
             for (int p = 0; p < 16 / QLANES; p++) {
                 ((FloatVector) scales.convertShape(VectorOperators.B2F, QF, p)).mul(d).intoArray(sm, p * QLANES);
