@@ -88,7 +88,9 @@ public final class Q6_KTensor extends Tensor {
                 int y = off + b * BLOCK + 128 * h;
                 for (int l = 0; l < 32; l += CH) {
                     int s = l / 16;
-                    ByteVector a = loadB(data, ql + l), c = loadB(data, ql + l + 32), hb = loadB(data, qh + l);
+                    ByteVector a = ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN);
+                    ByteVector c = ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN);
+                    ByteVector hb = ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN);
                     ByteVector h1 = hb.and(M3), h2 = hb.and(M12);
                     h1 = h1.add(h1);
                     h1 = h1.add(h1);
@@ -96,12 +98,21 @@ public final class Q6_KTensor extends Tensor {
                     h1 = h1.add(h1);
                     h2 = h2.add(h2);
                     h2 = h2.add(h2);
-                    storeScaled(a.and(M4).or(h1).sub(C32), d * i8(data, sc + s), out, y + l);
-                    storeScaled(c.and(M4).or(h2).sub(C32), d * i8(data, sc + s + 2), out, y + l + 32);
-                    storeScaled(a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32), d * i8(data, sc + s + 4),
-                            out, y + l + 64);
-                    storeScaled(c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48))
-                            .sub(C32), d * i8(data, sc + s + 6), out, y + l + 96);
+                    ByteVector q0 = a.and(M4).or(h1).sub(C32), q1 = c.and(M4).or(h2).sub(C32);
+                    ByteVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(M48)).sub(C32);
+                    ByteVector q3 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(M48)).sub(C32);
+                    if (ONE_PART) {
+                        // JDK calls only: through the shared helper C2 boxed these vectors (4 GB in one benchmark)
+                        ((FloatVector) q0.convertShape(VectorOperators.B2F, QF, 0)).mul(d * i8(data, sc + s)).intoArray(out, y + l);
+                        ((FloatVector) q1.convertShape(VectorOperators.B2F, QF, 0)).mul(d * i8(data, sc + s + 2)).intoArray(out, y + l + 32);
+                        ((FloatVector) q2.convertShape(VectorOperators.B2F, QF, 0)).mul(d * i8(data, sc + s + 4)).intoArray(out, y + l + 64);
+                        ((FloatVector) q3.convertShape(VectorOperators.B2F, QF, 0)).mul(d * i8(data, sc + s + 6)).intoArray(out, y + l + 96);
+                    } else {
+                        storeScaled(q0, d * i8(data, sc + s), out, y + l);
+                        storeScaled(q1, d * i8(data, sc + s + 2), out, y + l + 32);
+                        storeScaled(q2, d * i8(data, sc + s + 4), out, y + l + 64);
+                        storeScaled(q3, d * i8(data, sc + s + 6), out, y + l + 96);
+                    }
                 }
             }
         }

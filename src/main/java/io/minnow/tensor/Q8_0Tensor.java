@@ -54,10 +54,25 @@ public final class Q8_0Tensor extends Tensor {
         }
     }
 
+    /**
+     * At 256 and 512 bits ({@link Kernels#ONE_PART}) this calls the JDK only: through the shared helpers C2 left the
+     * byte load out of line here and allocated two objects per chunk (22 GB in one prompt-processing benchmark).
+     */
     @Override
     void dequantizeRowVector(long row, float[] out, int off) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
+        if (ONE_PART) {
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * BYTES;
+                FloatVector d = FloatVector.broadcast(QF, f16(data, o));
+                for (int c = 0; c < 32; c += CH) {
+                    ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 2 + c, LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2F, QF, 0)).mul(d).intoArray(out, off + b * BLOCK + c);
+                }
+            }
+            return;
+        }
         for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
             float d = f16(data, o);
