@@ -49,6 +49,12 @@ final class Kernels {
      */
     static final boolean NIBBLE_LOOKUP = QLANES == 16;
 
+    /**
+     * Whether the small-batch kernels may keep 16 accumulators in registers (two weight rows by eight activation
+     * rows): at 512 bits x86 has 32 vector registers; at 256 bits (AVX2) 16, and such a kernel would spill.
+     */
+    static final boolean WIDE_REGISTERS = QLANES == 16;
+
     /** The floats {@code i + offset} in lane i of a {@link #QF} vector (lanes past 16, if any, are unused). */
     static FloatVector nibbleTable(int offset) {
         float[] t = new float[Math.max(16, QLANES)];
@@ -165,6 +171,20 @@ final class Kernels {
         out[o + os] = r1;
         out[o + Math.min(2, last) * os] = r2;
         out[o + Math.min(3, last) * os] = r3;
+    }
+
+    /** {@link #storeRows} for 5 to 8 rows. */
+    static void storeRows8(float r0, float r1, float r2, float r3, float r4, float r5, float r6, float r7, int batch,
+            float[] out, int o, int os) {
+        int last = batch - 1;
+        out[o] = r0;
+        out[o + os] = r1;
+        out[o + 2 * os] = r2;
+        out[o + 3 * os] = r3;
+        out[o + 4 * os] = r4;
+        out[o + Math.min(5, last) * os] = r5;
+        out[o + Math.min(6, last) * os] = r6;
+        out[o + Math.min(7, last) * os] = r7;
     }
 
     private static FloatVector part(ByteVector q, int part) {

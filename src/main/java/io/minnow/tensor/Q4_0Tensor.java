@@ -283,6 +283,97 @@ public final class Q4_0Tensor extends Tensor {
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
     }
 
+    @Override
+    boolean hasFusedRowPairs8() {
+        return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
+    }
+
+    /**
+     * {@link #fusedRowPair} for 5 to 8 activation rows: each row's sum is built in the order {@link #fusedRows} builds
+     * it for rows 0-3 and, on {@code x} shifted by four rows, for rows 4-7, so a row left without a partner gives the
+     * same result through two calls of {@link #fusedRows}.
+     */
+    @Override
+    void fusedRowPair8(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        int last = batch - 1;
+        int x1 = cols, x2 = 2 * cols, x3 = 3 * cols, x4 = 4 * cols;
+        int x5 = Math.min(5, last) * cols, x6 = Math.min(6, last) * cols, x7 = Math.min(7, last) * cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES, off2 = off + next;
+            int l = b * BLOCK, h = l + 16;
+            IntVector table = CENTRED_F.mul(f16(data, off)).reinterpretAsInts();
+            IntVector table2 = CENTRED_F.mul(f16(data, off2)).reinterpretAsInts();
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector w = (IntVector) ByteVector.fromMemorySegment(BS, data, off2 + 2, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector lo = v.selectFrom(table).reinterpretAsFloats();
+            FloatVector lo2 = w.selectFrom(table2).reinterpretAsFloats();
+            FloatVector y = FloatVector.fromArray(QF, x, l);
+            a0 = lo.fma(y, a0);
+            b0 = lo2.fma(y, b0);
+            y = FloatVector.fromArray(QF, x, x1 + l);
+            a1 = lo.fma(y, a1);
+            b1 = lo2.fma(y, b1);
+            y = FloatVector.fromArray(QF, x, x2 + l);
+            a2 = lo.fma(y, a2);
+            b2 = lo2.fma(y, b2);
+            y = FloatVector.fromArray(QF, x, x3 + l);
+            a3 = lo.fma(y, a3);
+            b3 = lo2.fma(y, b3);
+            y = FloatVector.fromArray(QF, x, x4 + l);
+            a4 = lo.fma(y, a4);
+            b4 = lo2.fma(y, b4);
+            y = FloatVector.fromArray(QF, x, x5 + l);
+            a5 = lo.fma(y, a5);
+            b5 = lo2.fma(y, b5);
+            y = FloatVector.fromArray(QF, x, x6 + l);
+            a6 = lo.fma(y, a6);
+            b6 = lo2.fma(y, b6);
+            y = FloatVector.fromArray(QF, x, x7 + l);
+            a7 = lo.fma(y, a7);
+            b7 = lo2.fma(y, b7);
+            FloatVector hi = v.lanewise(VectorOperators.LSHR, 4).selectFrom(table).reinterpretAsFloats();
+            FloatVector hi2 = w.lanewise(VectorOperators.LSHR, 4).selectFrom(table2).reinterpretAsFloats();
+            y = FloatVector.fromArray(QF, x, h);
+            a0 = hi.fma(y, a0);
+            b0 = hi2.fma(y, b0);
+            y = FloatVector.fromArray(QF, x, x1 + h);
+            a1 = hi.fma(y, a1);
+            b1 = hi2.fma(y, b1);
+            y = FloatVector.fromArray(QF, x, x2 + h);
+            a2 = hi.fma(y, a2);
+            b2 = hi2.fma(y, b2);
+            y = FloatVector.fromArray(QF, x, x3 + h);
+            a3 = hi.fma(y, a3);
+            b3 = hi2.fma(y, b3);
+            y = FloatVector.fromArray(QF, x, x4 + h);
+            a4 = hi.fma(y, a4);
+            b4 = hi2.fma(y, b4);
+            y = FloatVector.fromArray(QF, x, x5 + h);
+            a5 = hi.fma(y, a5);
+            b5 = hi2.fma(y, b5);
+            y = FloatVector.fromArray(QF, x, x6 + h);
+            a6 = hi.fma(y, a6);
+            b6 = hi2.fma(y, b6);
+            y = FloatVector.fromArray(QF, x, x7 + h);
+            a7 = hi.fma(y, a7);
+            b7 = hi2.fma(y, b7);
+        }
+        Kernels.storeRows8(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), a4.reduceLanes(VectorOperators.ADD),
+                a5.reduceLanes(VectorOperators.ADD), a6.reduceLanes(VectorOperators.ADD), a7.reduceLanes(VectorOperators.ADD),
+                batch, out, o, os);
+        Kernels.storeRows8(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), b4.reduceLanes(VectorOperators.ADD),
+                b5.reduceLanes(VectorOperators.ADD), b6.reduceLanes(VectorOperators.ADD), b7.reduceLanes(VectorOperators.ADD),
+                batch, out, o + 1, os);
+    }
+
     /** {@link #fusedRowPair} for a batch of exactly 2 activation rows (no padded rows to compute). */
     @Override
     void fusedRowPairOf2(long row, float[] x, float[] out, int o, int os) {

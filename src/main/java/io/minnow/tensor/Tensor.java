@@ -245,6 +245,42 @@ public abstract class Tensor {
         throw new UnsupportedOperationException(type() + " has no fused row pairs");
     }
 
+    /** Most activation rows of {@link #fusedRowPair8}. */
+    static final int FUSED_MAX8 = 8;
+
+    /** Whether this format has {@link #fusedRowPair8} (formats decide by vector width: it needs 32 registers). */
+    boolean hasFusedRowPairs8() {
+        return false;
+    }
+
+    /**
+     * {@link #fusedRowPair} for {@code FUSED_MAX + 1} to {@link #FUSED_MAX8} activation rows. Each row is computed
+     * exactly as two calls of {@link #fusedRows} (activation rows 0-3, then 4 on) compute it, which is how a row
+     * without a partner is done.
+     */
+    void fusedRowPair8(long row, float[] x, int batch, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no fused row pairs for 8 rows");
+    }
+
+    /**
+     * A weight row without a partner in a batch of 5 to 8: {@link #fusedRows} on activation rows 0-3, then on rows 4
+     * on (copied, and at least two, as {@link #fusedRows} needs), which is how {@link #fusedRowPair8} builds each sum.
+     * Only the last row of an odd range takes this path, so the copies are rare.
+     */
+    private void rowAloneOf8(long row, float[] x, int batch, float[] out, int o, int os) {
+        fusedRows(row, x, FUSED_MAX, out, o, os);
+        int rest = batch - FUSED_MAX, n = Math.max(2, rest);
+        float[] xs = new float[n * cols];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(x, (FUSED_MAX + Math.min(i, rest - 1)) * cols, xs, i * cols, cols);
+        }
+        float[] sums = new float[n];
+        fusedRows(row, xs, n, sums, 0, 1);
+        for (int i = 0; i < rest; i++) {
+            out[o + (FUSED_MAX + i) * os] = sums[i];
+        }
+    }
+
     /** Whether a batch of this size takes the fused small-batch path. */
     private boolean fused(int batch) {
         return VectorConfig.ENABLED && Kernels.ONE_PART && batch >= BATCH_MIN && batch <= FUSED_MAX && hasFusedRows();
@@ -259,6 +295,16 @@ public abstract class Tensor {
      * dequantized once and multiplied against every activation row.
      */
     protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+        if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowPairs8()) {
+            int r = start;
+            for (; r + 1 < end; r += 2) {
+                fusedRowPair8(r, x, batch, out, outOffset + r, outStride);
+            }
+            if (r < end) {
+                rowAloneOf8(r, x, batch, out, outOffset + r, outStride);
+            }
+            return;
+        }
         if (fused(batch)) {
             int r = start;
             if (hasFusedRowPairs() && batch == 2) {

@@ -113,7 +113,7 @@ class TensorKernelTest {
             Tensor t = TensorFixtures.tensor(type, rows, cols, bytes, arena);
             for (int threads = 1; threads <= 3; threads++) {
                 try (Parallel pool = new Parallel(threads)) {
-                    for (int batch : new int[] {1, 2, 3, 4, 5}) {
+                    for (int batch : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}) {
                         float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
                         int stride = rows + 2;
                         float[] out = new float[batch * stride];
@@ -184,7 +184,8 @@ class TensorKernelTest {
 
     /**
      * The fused small-batch path computes a row the same way whether it falls in a pair of rows or alone (how the
-     * rows are split between threads decides which), for 1, 2 and 3 threads. Equal up to the last bits of the final
+     * rows are split between threads decides which), for 1, 2 and 3 threads, and up to 8 activation rows where the
+     * format has pairs for 8 (a row alone then takes two 4-row calls). Equal up to the last bits of the final
      * lane reduction, whose order differs between interpreted and compiled kernels.
      */
     @ParameterizedTest(name = "{0}")
@@ -194,7 +195,7 @@ class TensorKernelTest {
         int rows = 11, cols = 512;
         try (Arena arena = Arena.ofShared()) {
             Tensor t = TensorFixtures.tensor(type, rows, cols, TensorFixtures.randomBytes(type, rows, cols, rnd), arena);
-            for (int batch = 2; batch <= 4; batch++) {
+            for (int batch = 2; batch <= (t.hasFusedRowPairs8() ? 8 : Tensor.FUSED_MAX); batch++) {
                 float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
                 float[] first = null;
                 for (int threads = 1; threads <= 3; threads++) {
