@@ -91,9 +91,17 @@ public final class Q4_KTensor extends Tensor {
                 float d2 = d * scaleK4(data, o + 4, 2 * g + 1), m2 = dmin * minK4(data, o + 4, 2 * g + 1);
                 long q = o + 16 + 32 * g;
                 for (int c = 0; c < 32; c += CH) {
-                    ByteVector v = loadB(data, q + c);
-                    storeScaledMin(v.and((byte) 0x0F), d1, m1, out, y + 64 * g + c);
-                    storeScaledMin(v.lanewise(VectorOperators.LSHR, 4), d2, m2, out, y + 64 * g + 32 + c);
+                    ByteVector v = ByteVector.fromMemorySegment(BS, data, q + c, LITTLE_ENDIAN);
+                    if (ONE_PART) {
+                        // JDK calls only: C2 may box vectors passed to a helper (see Q4_0Tensor.dequantizeRowVector)
+                        ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, QF, 0)).mul(d1).sub(m1)
+                                .intoArray(out, y + 64 * g + c);
+                        ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, QF, 0)).mul(d2)
+                                .sub(m2).intoArray(out, y + 64 * g + 32 + c);
+                    } else {
+                        storeScaledMin(v.and((byte) 0x0F), d1, m1, out, y + 64 * g + c);
+                        storeScaledMin(v.lanewise(VectorOperators.LSHR, 4), d2, m2, out, y + 64 * g + 32 + c);
+                    }
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.minnow.tensor;
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
@@ -75,12 +76,19 @@ public final class Q5_0Tensor extends Tensor {
             int qh = i32(data, o + 2);
             int y = off + b * BLOCK;
             for (int c = 0; c < 16; c += CH) {
-                ByteVector q = loadB(data, o + 6 + c);
+                ByteVector q = ByteVector.fromMemorySegment(BS, data, o + 6 + c, LITTLE_ENDIAN);
                 VectorMask<Byte> clo = VectorMask.fromLong(BS, ~qh >>> c);
                 VectorMask<Byte> chi = VectorMask.fromLong(BS, ~qh >>> (16 + c));
-                storeScaled(q.and((byte) 0x0F).lanewise(VectorOperators.SUB, (byte) 16, clo), d, out, y + c);
-                storeScaled(q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.SUB, (byte) 16, chi), d, out,
-                        y + 16 + c);
+                ByteVector lo = q.and((byte) 0x0F).lanewise(VectorOperators.SUB, (byte) 16, clo);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.SUB, (byte) 16, chi);
+                if (ONE_PART) {
+                    // JDK calls only: C2 may box vectors passed to a helper (see Q4_0Tensor.dequantizeRowVector)
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, QF, 0)).mul(d).intoArray(out, y + c);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, QF, 0)).mul(d).intoArray(out, y + 16 + c);
+                } else {
+                    storeScaled(lo, d, out, y + c);
+                    storeScaled(hi, d, out, y + 16 + c);
+                }
             }
         }
     }
