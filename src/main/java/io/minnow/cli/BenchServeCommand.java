@@ -25,7 +25,8 @@ import java.util.concurrent.Future;
  * {@code bench-serve --url http://127.0.0.1:8080 [--concurrency 1,2,4,8] [--max-tokens 64] [--prompt-tokens 32]
  * [--rounds 2] [--history-tokens 1000] [--vocab 1000] [--api-key K] [--json]}: drives a running server over HTTP
  * with streaming completions (prompts are random token ids, {@code ignore_eos} on) and reports aggregate generated
- * tokens/s and inter-token latency per concurrency, and the time to first token of a second turn that extends a
+ * tokens/s (wall clock, prompts included), the aggregate decode rate (see {@link #decodeRate}) and inter-token
+ * latency per concurrency, and the time to first token of a second turn that extends a
  * long first turn (prefix reuse) against the first turn's.
  */
 final class BenchServeCommand {
@@ -59,7 +60,7 @@ final class BenchServeCommand {
         // kernel the sweep uses (single-row and batched) is compiled before the single-stream baseline is taken.
         level(http, url, key, rnd, 1, 1, promptTokens, vocab, maxTokens);
         level(http, url, key, rnd, Arrays.stream(levels).max().orElse(1), 1, promptTokens, vocab, maxTokens);
-        double singleItl = Double.NaN, single = Double.NaN;
+        double singleItl = Double.NaN, single = Double.NaN, singleDecode = Double.NaN;
         for (int c : levels) {
             long t0 = System.nanoTime();
             List<Trace> traces = level(http, url, key, rnd, c, rounds, promptTokens, vocab, maxTokens);
@@ -72,18 +73,23 @@ final class BenchServeCommand {
             }).sorted().toArray();
             double tps = tokens / seconds;
             double p50 = percentile(itl, 0.50), p99 = percentile(itl, 0.99);
+            double decode = decodeRate(traces, c);
             if (c == 1) {
                 single = tps;
                 singleItl = p50;
+                singleDecode = decode;
             }
             ObjectNode row = rows.addObject();
             row.put("clients", c).put("generated_tokens", tokens).put("tokens_per_s", tps).put("itl_p50_ms", p50).put("itl_p99_ms", p99)
-                    .put("ttft_mean_ms", traces.stream().mapToDouble(Trace::ttftMs).average().orElse(Double.NaN));
+                    .put("ttft_mean_ms", traces.stream().mapToDouble(Trace::ttftMs).average().orElse(Double.NaN))
+                    .put("decode_tokens_per_s", decode);
             if (!Double.isNaN(single)) row.put("speedup_vs_1", tps / single);
+            if (!Double.isNaN(singleDecode)) row.put("decode_speedup_vs_1", decode / singleDecode);
             if (!Double.isNaN(singleItl)) row.put("itl_p99_vs_single_p50", p99 / singleItl);
             if (!json) {
-                a.out.printf("%2d clients: %7.1f tokens/s (x%.2f), ITL p50 %.1f ms, p99 %.1f ms%n", c, tps,
-                        Double.isNaN(single) ? 1.0 : tps / single, p50, p99);
+                a.out.printf("%2d clients: %7.1f tokens/s (x%.2f), decode %6.1f tokens/s (x%.2f), ITL p50 %.1f ms, p99 %.1f ms%n",
+                        c, tps, Double.isNaN(single) ? 1.0 : tps / single, decode,
+                        Double.isNaN(singleDecode) ? 1.0 : decode / singleDecode, p50, p99);
             }
         }
         if (history > 0) {
@@ -100,6 +106,23 @@ final class BenchServeCommand {
         }
         if (json) a.out.println(report);
         return 0;
+    }
+
+    /**
+     * Aggregate decode rate of {@code clients} streams: clients / the mean time per output token after the first
+     * (each request's span from its first to its last token over its tokens after the first, weighted by tokens).
+     * Unlike the wall-clock rate it leaves out the prompts, so it measures the decoding steps alone.
+     */
+    static double decodeRate(List<Trace> traces, int clients) {
+        long tokens = 0;
+        long nanos = 0;
+        for (Trace t : traces) {
+            int n = t.chunkNanos().size();
+            if (n < 2) continue;
+            tokens += n - 1;
+            nanos += t.chunkNanos().get(n - 1) - t.chunkNanos().get(0);
+        }
+        return tokens == 0 || nanos == 0 ? Double.NaN : clients * tokens / (nanos / 1e9);
     }
 
     static int[] randomPrompt(SplittableRandom r, int n, int vocab) {
