@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
 
 /**
  * {@code bench-serve --url http://127.0.0.1:8080 [--concurrency 1,2,4,8] [--max-tokens 64] [--prompt-tokens 32]
- * [--rounds 2] [--history-tokens 1000] [--vocab 1000] [--api-key K] [--json]}: drives a running server over HTTP
+ * [--rounds 2] [--history-tokens 1000] [--vocab 1000] [--temperature 0] [--top-p 1] [--api-key K] [--json]}: drives a running server over HTTP
  * with streaming completions (prompts are random token ids, {@code ignore_eos} on) and reports aggregate generated
  * tokens/s (wall clock, prompts included), the aggregate decode rate (see {@link #decodeRate}) and inter-token
  * latency per concurrency, and the time to first token of a second turn that extends a
@@ -50,6 +50,8 @@ final class BenchServeCommand {
         int history = a.integer("history-tokens", 1000);
         int vocab = a.integer("vocab", 1000);
         String key = a.string("api-key", null);
+        double temperature = Double.parseDouble(a.string("temperature", "0"));
+        double topP = Double.parseDouble(a.string("top-p", "1"));
         boolean json = a.flag("json");
         a.checkAllUsed();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -58,12 +60,12 @@ final class BenchServeCommand {
         ArrayNode rows = report.putArray("concurrency");
         // Warm-up, not measured: one full request alone and one round at the highest concurrency, so that every
         // kernel the sweep uses (single-row and batched) is compiled before the single-stream baseline is taken.
-        level(http, url, key, rnd, 1, 1, promptTokens, vocab, maxTokens);
-        level(http, url, key, rnd, Arrays.stream(levels).max().orElse(1), 1, promptTokens, vocab, maxTokens);
+        level(http, url, key, rnd, 1, 1, promptTokens, vocab, maxTokens, temperature, topP);
+        level(http, url, key, rnd, Arrays.stream(levels).max().orElse(1), 1, promptTokens, vocab, maxTokens, temperature, topP);
         double singleItl = Double.NaN, single = Double.NaN, singleDecode = Double.NaN;
         for (int c : levels) {
             long t0 = System.nanoTime();
-            List<Trace> traces = level(http, url, key, rnd, c, rounds, promptTokens, vocab, maxTokens);
+            List<Trace> traces = level(http, url, key, rnd, c, rounds, promptTokens, vocab, maxTokens, temperature, topP);
             double seconds = (System.nanoTime() - t0) / 1e9;
             long tokens = traces.stream().mapToLong(t -> t.chunkNanos.size()).sum();
             double[] itl = traces.stream().flatMapToDouble(t -> {
@@ -96,8 +98,8 @@ final class BenchServeCommand {
             int[] first = randomPrompt(rnd, history, vocab);
             int[] second = Arrays.copyOf(first, history + 50);
             for (int i = history; i < second.length; i++) second[i] = 100 + rnd.nextInt(vocab - 100);
-            Trace t1 = stream(http, url, key, first, 16);
-            Trace t2 = stream(http, url, key, second, 16);
+            Trace t1 = stream(http, url, key, first, 16, temperature, topP);
+            Trace t2 = stream(http, url, key, second, 16, temperature, topP);
             report.put("first_turn_ttft_ms", t1.ttftMs()).put("second_turn_ttft_ms", t2.ttftMs()).put("second_over_first", t2.ttftMs() / t1.ttftMs());
             if (!json) {
                 a.out.printf("second turn (%d + 50 tokens): TTFT %.1f ms vs first turn (%d tokens) %.1f ms: %.1f%%%n",
@@ -138,7 +140,7 @@ final class BenchServeCommand {
 
     /** {@code clients} concurrent clients, each sending {@code rounds} streamed requests one after another. */
     private static List<Trace> level(HttpClient http, String url, String key, SplittableRandom rnd, int clients, int rounds,
-            int promptTokens, int vocab, int maxTokens) {
+            int promptTokens, int vocab, int maxTokens, double temperature, double topP) {
         List<Trace> traces = Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             List<Future<?>> fs = new ArrayList<>();
@@ -146,7 +148,7 @@ final class BenchServeCommand {
                 long seed = rnd.nextLong();
                 fs.add(pool.submit(() -> {
                     SplittableRandom r = new SplittableRandom(seed);
-                    for (int i = 0; i < rounds; i++) traces.add(stream(http, url, key, randomPrompt(r, promptTokens, vocab), maxTokens));
+                    for (int i = 0; i < rounds; i++) traces.add(stream(http, url, key, randomPrompt(r, promptTokens, vocab), maxTokens, temperature, topP));
                 }));
             }
             for (Future<?> f : fs) f.get();
@@ -157,11 +159,12 @@ final class BenchServeCommand {
     }
 
     /** Sends one streaming completion and records the arrival time of every chunk that carries text. */
-    static Trace stream(HttpClient http, String url, String key, int[] prompt, int maxTokens) {
+    static Trace stream(HttpClient http, String url, String key, int[] prompt, int maxTokens, double temperature, double topP) {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode p = body.putArray("prompt");
         for (int t : prompt) p.add(t);
-        body.put("max_tokens", maxTokens).put("stream", true).put("ignore_eos", true).put("temperature", 0);
+        body.put("max_tokens", maxTokens).put("stream", true).put("ignore_eos", true).put("temperature", temperature);
+        if (topP < 1) body.put("top_p", topP);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + "/v1/completions")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (key != null) b.header("Authorization", "Bearer " + key);

@@ -1,9 +1,13 @@
 package io.minnow.sampling;
 
+import io.minnow.tensor.VectorConfig;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Chooses tokens from logits: logit bias, then penalties, then greedy argmax (temperature 0) or temperature,
@@ -17,6 +21,8 @@ public final class Sampler {
     private float[] probs = new float[0];
     /** sort keys (logit, id) packed in longs, reused between calls. [vocab] */
     private long[] keys = new long[0];
+    /** softmax weights in token order, reused between calls. [vocab] */
+    private float[] weights = new float[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -41,30 +47,44 @@ public final class Sampler {
             ids = new int[vocab];
             probs = new float[vocab];
             keys = new long[vocab];
+            weights = new float[vocab];
         }
-        int n = vocab;
-        for (int i = 0; i < vocab; i++) ids[i] = i;
-        // top-k: keep the k largest (partial order not needed: sort candidates by logit descending)
-        sortByLogitDesc(logits, off, n);
-        if (params.topK() > 0 && params.topK() < n) {
-            n = params.topK();
-        }
-        // softmax with temperature
-        float max = logits[off + ids[0]];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float p = (float) Math.exp((logits[off + ids[i]] - max) / params.temperature());
-            probs[i] = p;
-            sum += p;
-        }
-        for (int i = 0; i < n; i++) probs[i] /= (float) sum;
-        // top-p: smallest prefix whose mass reaches top_p
-        if (params.topP() < 1f) {
-            double cum = 0;
+        float max = logits[off + argmax(logits, off, vocab)];
+        int n;
+        if (params.topK() > 0 && params.topK() < vocab) {
+            // top-k, then the softmax over those k (the order llama.cpp applies them in)
+            n = Math.min(params.topK(), sortedAbove(logits, off, vocab, cutoffForCount(logits, off, vocab, max, params.topK())));
+            double sum = 0;
             for (int i = 0; i < n; i++) {
-                cum += probs[i];
-                if (cum >= params.topP()) {
-                    n = i + 1;
+                float p = (float) Math.exp((logits[off + ids[i]] - max) / params.temperature());
+                probs[i] = p;
+                sum += p;
+            }
+            for (int i = 0; i < n; i++) probs[i] /= (float) sum;
+            n = topP(n);
+        } else {
+            // the softmax over the whole vocabulary; only the tokens that can matter are sorted
+            double total = weights(logits, off, vocab, max);
+            if (params.topP() >= 1f && params.minP() <= 0f) {
+                return draw(total, vocab); // temperature alone: no order needed
+            }
+            n = -1;
+            for (float floor : FLOORS) {
+                // the tokens with weight >= floor are a prefix of the full descending order (every other token
+                // weighs less), so if the nucleus (or the min-p set) lies inside them, the result is the same as
+                // sorting the whole vocabulary; otherwise try a lower floor (the last, 0, takes every token)
+                // without top-p only min-p cuts: its set is the tokens weighing at least min_p (half that here, so
+                // that rounding cannot drop a token at the edge; the min-p step below makes the exact cut)
+                float f = params.topP() >= 1f ? params.minP() * 0.5f : floor;
+                int m = sortedAbove(weights, 0, vocab, f);
+                for (int i = 0; i < m; i++) probs[i] = weights[ids[i]] / (float) total;
+                if (params.topP() >= 1f) {
+                    n = m;
+                    break;
+                }
+                int cut = topP(m);
+                if (cut < m || f == 0f || reached(cut)) {
+                    n = cut;
                     break;
                 }
             }
@@ -85,6 +105,105 @@ public final class Sampler {
             if (r < cum) return ids[i];
         }
         return ids[n - 1];
+    }
+
+    /** Weight floors tried for the nucleus, relative to the top token's weight of 1; the last takes every token. */
+    private static final float[] FLOORS = {1e-4f, 1e-8f, 0f};
+
+    /** top-p on {@code probs[0 .. n)} (descending): the length of the smallest prefix whose mass reaches top_p. */
+    private int topP(int n) {
+        if (params.topP() >= 1f) {
+            return n;
+        }
+        double cum = 0;
+        for (int i = 0; i < n; i++) {
+            cum += probs[i];
+            if (cum >= params.topP()) {
+                return i + 1;
+            }
+        }
+        return n;
+    }
+
+    /** Whether the first {@code n} probabilities reach top_p (the nucleus ended exactly at the candidates' end). */
+    private boolean reached(int n) {
+        double cum = 0;
+        for (int i = 0; i < n; i++) cum += probs[i];
+        return cum >= params.topP();
+    }
+
+    /**
+     * {@code weights[i] = exp((logit_i - max) / T)} for every token, in token order; returns their sum. The top token
+     * weighs 1.
+     */
+    private double weights(float[] logits, int off, int vocab, float max) {
+        float t = params.temperature();
+        double sum = 0;
+        int i = 0;
+        if (VectorConfig.ENABLED) {
+            // the JDK's vector exp (within a few ulps of Math.exp): a whole vocabulary in about a tenth of the time
+            VectorSpecies<Float> sp = VectorConfig.F_SPECIES;
+            FloatVector acc = FloatVector.zero(sp);
+            for (int bound = sp.loopBound(vocab); i < bound; i += sp.length()) {
+                FloatVector w = FloatVector.fromArray(sp, logits, off + i).sub(max).div(t).lanewise(VectorOperators.EXP);
+                w.intoArray(weights, i);
+                acc = acc.add(w);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < vocab; i++) {
+            float w = (float) Math.exp((logits[off + i] - max) / t);
+            weights[i] = w;
+            sum += w;
+        }
+        return sum;
+    }
+
+    /** A draw from all tokens in proportion to {@link #weights} (pure temperature sampling). */
+    private int draw(double total, int vocab) {
+        double r = random.nextDouble() * total;
+        double cum = 0;
+        int last = 0;
+        for (int i = 0; i < vocab; i++) {
+            float w = weights[i];
+            if (w == 0f) continue;
+            cum += w;
+            last = i;
+            if (r < cum) return i;
+        }
+        return last;
+    }
+
+    /** The largest cutoff {@code max - d} (d = 1, 2, 4, ...) with at least {@code k} logits at or above it. */
+    private static float cutoffForCount(float[] logits, int off, int vocab, float max, int k) {
+        for (float d = 1f; d < 1e6f; d *= 2f) {
+            float cutoff = max - d;
+            int count = 0;
+            for (int i = 0; i < vocab; i++) {
+                if (logits[off + i] >= cutoff) count++;
+            }
+            if (count >= k) return cutoff;
+        }
+        return Float.NEGATIVE_INFINITY;
+    }
+
+    /**
+     * Puts the ids of the values {@code v[off + i] >= floor} in {@code ids}, sorted by value descending (lower id first
+     * on ties), and returns how many there are. A primitive sort over packed keys avoids boxing.
+     */
+    private int sortedAbove(float[] v, int off, int vocab, float floor) {
+        int n = 0;
+        for (int i = 0; i < vocab; i++) {
+            float x = v[off + i];
+            if (x >= floor || floor == Float.NEGATIVE_INFINITY) {
+                int bits = Float.floatToRawIntBits(x);
+                int sortable = bits >= 0 ? bits : bits ^ 0x7fffffff; // monotone int order of floats
+                keys[n++] = ((long) ~sortable << 32) | (i & 0xffffffffL);
+            }
+        }
+        Arrays.sort(keys, 0, n);
+        for (int i = 0; i < n; i++) ids[i] = (int) keys[i];
+        return n;
     }
 
     private void applyBiasAndPenalties(float[] logits, int off, int vocab, int[] history, int historyLen) {
@@ -110,17 +229,6 @@ public final class Sampler {
             l -= params.presencePenalty() + params.frequencyPenalty() * e.getValue();
             logits[off + id] = l;
         }
-    }
-
-    private void sortByLogitDesc(float[] logits, int off, int n) {
-        // sort ids by logit descending; a primitive sort over packed keys avoids boxing
-        for (int i = 0; i < n; i++) {
-            int bits = Float.floatToRawIntBits(logits[off + i]);
-            int sortable = bits >= 0 ? bits : bits ^ 0x7fffffff; // monotone int order of floats
-            keys[i] = ((long) ~sortable << 32) | (i & 0xffffffffL);
-        }
-        Arrays.sort(keys, 0, n);
-        for (int i = 0; i < n; i++) ids[i] = (int) keys[i];
     }
 
     /** Index of the largest value (lowest index on ties), as llama.cpp's greedy sampler. */

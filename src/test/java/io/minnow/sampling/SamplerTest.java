@@ -105,4 +105,97 @@ class SamplerTest {
         assertEquals(1.0, s, 1e-5);
         assertTrue(out[1] > out[5]);
     }
+
+    /**
+     * The reference: the whole vocabulary sorted by logit (ties by id), top-k, softmax at the temperature over what
+     * is left (the whole vocabulary without top-k), top-p, min-p. Returns the probability of each token being drawn.
+     */
+    static double[] reference(float[] logits, SamplingParams p) {
+        int v = logits.length;
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
+        int n = p.topK() > 0 ? Math.min(p.topK(), v) : v;
+        double max = logits[order[0]], z = 0;
+        double[] prob = new double[n];
+        for (int i = 0; i < n; i++) z += prob[i] = Math.exp((logits[order[i]] - max) / p.temperature());
+        for (int i = 0; i < n; i++) prob[i] /= z;
+        if (p.topP() < 1f) {
+            double cum = 0;
+            for (int i = 0; i < n; i++) {
+                cum += prob[i];
+                if (cum >= p.topP()) {
+                    n = i + 1;
+                    break;
+                }
+            }
+        }
+        if (p.minP() > 0f) {
+            int keep = 1;
+            while (keep < n && prob[keep] >= prob[0] * p.minP()) keep++;
+            n = keep;
+        }
+        double kept = 0;
+        for (int i = 0; i < n; i++) kept += prob[i];
+        double[] out = new double[v];
+        for (int i = 0; i < n; i++) out[order[i]] = prob[i] / kept;
+        return out;
+    }
+
+    /**
+     * A vocabulary of 8,000 (the sampler sorts only the tokens that can matter): every draw is a token the full sort
+     * keeps, and each token's frequency follows its probability, for temperature alone, top-p (one nucleus so wide
+     * that it needs the lowest weights), top-k with top-p, and min-p.
+     */
+    @Test
+    void largeVocabularyFollowsTheFullSort() {
+        java.util.Random rnd = new java.util.Random(5);
+        float[] logits = new float[8_000];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (rnd.nextGaussian() * 2.5);
+        logits[17] = 14f; // a clear favourite, then a long tail
+        logits[4321] = 12.5f;
+        logits[9] = 12f;
+        // a near-uniform tail below the first floor (each token weighs e^-9.3 of the favourite at temperature 1.5),
+        // which holds 40% of the mass, so a 0.9999 nucleus needs all of it
+        float[] flat = new float[8_000];
+        for (int i = 0; i < flat.length; i++) flat[i] = (float) (rnd.nextGaussian() * 0.3);
+        flat[17] = 14f;
+        Object[][] cases = {
+            {logits, SamplingParams.builder().temperature(0.8f).seed(1).build()},
+            {logits, SamplingParams.builder().temperature(0.8f).topP(0.9f).seed(2).build()},
+            {logits, SamplingParams.builder().temperature(1.5f).topP(0.9999f).seed(3).build()},
+            {flat, SamplingParams.builder().temperature(1.5f).topP(0.9999f).seed(3).build()},
+            {logits, SamplingParams.builder().temperature(0.7f).topK(50).topP(0.95f).seed(4).build()},
+            {logits, SamplingParams.builder().temperature(1f).minP(0.001f).seed(5).build()},
+        };
+        int draws = 20_000;
+        for (Object[] c : cases) {
+            float[] l = (float[]) c[0];
+            SamplingParams p = (SamplingParams) c[1];
+            double[] want = reference(l, p);
+            Sampler s = new Sampler(p);
+            int[] counts = new int[l.length];
+            for (int i = 0; i < draws; i++) {
+                int t = s.sample(l.clone(), 0, l.length, new int[0], 0);
+                assertTrue(want[t] > 0, p + ": drew token " + t + ", which the full sort drops");
+                counts[t]++;
+            }
+            double top = java.util.Arrays.stream(want).max().orElseThrow();
+            double tail = 0, tailWant = 0, low = 0, lowWant = 0;
+            for (int t = 0; t < l.length; t++) {
+                if (want[t] > 0.02) {
+                    assertEquals(want[t], counts[t] / (double) draws, 0.012, p + ": token " + t);
+                } else {
+                    tail += counts[t] / (double) draws;
+                    tailWant += want[t];
+                }
+                if (want[t] < top * 1e-4) { // below the sampler's first floor
+                    low += counts[t] / (double) draws;
+                    lowWant += want[t];
+                }
+            }
+            assertEquals(tailWant, tail, 0.012, p + ": the tail's share");
+            assertEquals(lowWant, low, 0.012, p + ": the share of tokens below 1e-4 of the top one");
+        }
+    }
 }
