@@ -51,10 +51,11 @@ class ModelQuantizerTest {
             assertEquals(ref.metadataType("llama.block_count"), mine.metadataType("llama.block_count"));
             assertEquals(ref.getStringArray(Names.TOKENIZER_TOKENS).length, mine.getStringArray(Names.TOKENIZER_TOKENS).length);
         }
-        // and it runs: the same logits as llama-quantize's file, and within the format's error of the F32 model's
-        // (these random-weight logits span about +-15)
+        // and it runs: the same logits as llama-quantize's file (the bytes are equal; the two runs may differ in the
+        // last bits only, because a vector lane reduction adds in another order once the JIT has compiled the kernel),
+        // and within the format's error of the F32 model's (these random-weight logits span about +-15)
         float[] q = lastLogits(out);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(lastLogits(Fixtures.model(reference)), q);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(lastLogits(Fixtures.model(reference)), q, 1e-4f);
         float[] f32 = lastLogits(Fixtures.model("llama-tiny-f32"));
         double max = 0;
         for (int i = 0; i < f32.length; i++) max = Math.max(max, Math.abs(f32[i] - q[i]));
