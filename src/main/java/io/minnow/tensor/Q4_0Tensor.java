@@ -294,6 +294,96 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
+    boolean hasFusedRowQuads() {
+        return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
+    }
+
+    /**
+     * Four weight rows by up to four activation rows (16 accumulators): half the activation loads of two row pairs;
+     * in cache 4.25-4.63 -> 3.51-3.81 ns per block at 4 rows. Each row's sum is built as {@link #fusedRows} builds it.
+     */
+    @Override
+    void fusedRowQuad(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long rb = (long) nb * BYTES, base = row * rb;
+        int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            int l = b * BLOCK, h = l + 16;
+            IntVector ta = CENTRED_F.mul(f16(data, off)).reinterpretAsInts();
+            IntVector tb = CENTRED_F.mul(f16(data, off + rb)).reinterpretAsInts();
+            IntVector tc = CENTRED_F.mul(f16(data, off + 2 * rb)).reinterpretAsInts();
+            IntVector te = CENTRED_F.mul(f16(data, off + 3 * rb)).reinterpretAsInts();
+            IntVector va = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector vb = (IntVector) ByteVector.fromMemorySegment(BS, data, off + rb + 2, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector vc = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 * rb + 2, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector ve = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 3 * rb + 2, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector la = va.selectFrom(ta).reinterpretAsFloats();
+            FloatVector lb = vb.selectFrom(tb).reinterpretAsFloats();
+            FloatVector lc = vc.selectFrom(tc).reinterpretAsFloats();
+            FloatVector le = ve.selectFrom(te).reinterpretAsFloats();
+            FloatVector y = FloatVector.fromArray(QF, x, l);
+            a0 = la.fma(y, a0);
+            b0 = lb.fma(y, b0);
+            c0 = lc.fma(y, c0);
+            e0 = le.fma(y, e0);
+            y = FloatVector.fromArray(QF, x, x1 + l);
+            a1 = la.fma(y, a1);
+            b1 = lb.fma(y, b1);
+            c1 = lc.fma(y, c1);
+            e1 = le.fma(y, e1);
+            y = FloatVector.fromArray(QF, x, x2 + l);
+            a2 = la.fma(y, a2);
+            b2 = lb.fma(y, b2);
+            c2 = lc.fma(y, c2);
+            e2 = le.fma(y, e2);
+            y = FloatVector.fromArray(QF, x, x3 + l);
+            a3 = la.fma(y, a3);
+            b3 = lb.fma(y, b3);
+            c3 = lc.fma(y, c3);
+            e3 = le.fma(y, e3);
+            FloatVector ha = va.lanewise(VectorOperators.LSHR, 4).selectFrom(ta).reinterpretAsFloats();
+            FloatVector hb = vb.lanewise(VectorOperators.LSHR, 4).selectFrom(tb).reinterpretAsFloats();
+            FloatVector hc = vc.lanewise(VectorOperators.LSHR, 4).selectFrom(tc).reinterpretAsFloats();
+            FloatVector he = ve.lanewise(VectorOperators.LSHR, 4).selectFrom(te).reinterpretAsFloats();
+            y = FloatVector.fromArray(QF, x, h);
+            a0 = ha.fma(y, a0);
+            b0 = hb.fma(y, b0);
+            c0 = hc.fma(y, c0);
+            e0 = he.fma(y, e0);
+            y = FloatVector.fromArray(QF, x, x1 + h);
+            a1 = ha.fma(y, a1);
+            b1 = hb.fma(y, b1);
+            c1 = hc.fma(y, c1);
+            e1 = he.fma(y, e1);
+            y = FloatVector.fromArray(QF, x, x2 + h);
+            a2 = ha.fma(y, a2);
+            b2 = hb.fma(y, b2);
+            c2 = hc.fma(y, c2);
+            e2 = he.fma(y, e2);
+            y = FloatVector.fromArray(QF, x, x3 + h);
+            a3 = ha.fma(y, a3);
+            b3 = hb.fma(y, b3);
+            c3 = hc.fma(y, c3);
+            e3 = he.fma(y, e3);
+        }
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+        Kernels.storeRows(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
+        Kernels.storeRows(c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD),
+                c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD), batch, out, o + 2, os);
+        Kernels.storeRows(e0.reduceLanes(VectorOperators.ADD), e1.reduceLanes(VectorOperators.ADD),
+                e2.reduceLanes(VectorOperators.ADD), e3.reduceLanes(VectorOperators.ADD), batch, out, o + 3, os);
+    }
+
+    @Override
     boolean hasFusedRowPairs8() {
         return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
     }

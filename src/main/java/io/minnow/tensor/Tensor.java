@@ -245,6 +245,20 @@ public abstract class Tensor {
         throw new UnsupportedOperationException(type() + " has no fused row pairs");
     }
 
+    /** Whether this format has {@link #fusedRowQuad} (formats decide by vector width: it needs 32 registers). */
+    boolean hasFusedRowQuads() {
+        return false;
+    }
+
+    /**
+     * {@link #fusedRowPair} for four weight rows ({@code row .. row + 3}, outputs at {@code o .. o + 3}) and 3 to
+     * {@link #FUSED_MAX} activation rows: each activation vector is loaded once for four rows. Each row is computed
+     * exactly as {@link #fusedRows} computes it.
+     */
+    void fusedRowQuad(long row, float[] x, int batch, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no fused row quads");
+    }
+
     /** Most activation rows of {@link #fusedRowPair8}. */
     static final int FUSED_MAX8 = 8;
 
@@ -312,6 +326,11 @@ public abstract class Tensor {
                     fusedRowPairOf2(r, x, out, outOffset + r, outStride);
                 }
             } else if (hasFusedRowPairs()) {
+                if (hasFusedRowQuads()) {
+                    for (; r + 3 < end; r += 4) {
+                        fusedRowQuad(r, x, batch, out, outOffset + r, outStride);
+                    }
+                }
                 for (; r + 1 < end; r += 2) {
                     fusedRowPair(r, x, batch, out, outOffset + r, outStride);
                 }
