@@ -1,5 +1,10 @@
 package io.minnow.model;
 
+import io.minnow.tensor.VectorConfig;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /** Element-wise activations used by the feed-forward layers. */
 public final class Activation {
     private Activation() {}
@@ -27,9 +32,22 @@ public final class Activation {
         return Float.float16ToFloat(Float.floatToFloat16(gelu(h)));
     }
 
-    /** a[i] = silu(a[i]) * b[i] for n elements. */
+    /**
+     * a[i] = silu(a[i]) * b[i] for n elements. On the Vector API path the exponential is the JDK's vector {@code exp}
+     * (within a few ulps of {@link Math#exp}): a batch of rows passes through here on one thread between the gate/up
+     * and down matmuls, and the scalar {@code exp} took about 5% of an 8-sequence decoding step.
+     */
     public static void swiglu(float[] a, int aOff, float[] b, int bOff, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        if (VectorConfig.ENABLED) {
+            VectorSpecies<Float> sp = VectorConfig.F_SPECIES;
+            for (int bound = sp.loopBound(n); i < bound; i += sp.length()) {
+                FloatVector x = FloatVector.fromArray(sp, a, aOff + i);
+                x.div(x.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(sp, b, bOff + i))
+                        .intoArray(a, aOff + i);
+            }
+        }
+        for (; i < n; i++) {
             a[aOff + i] = silu(a[aOff + i]) * b[bOff + i];
         }
     }
