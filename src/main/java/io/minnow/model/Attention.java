@@ -1,6 +1,10 @@
 package io.minnow.model;
 
 import io.minnow.tensor.Parallel;
+import io.minnow.tensor.VectorConfig;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal self-attention over a sequence's KV cache, for every token of a batch. Grouped-query and multi-query
@@ -61,7 +65,20 @@ public final class Attention {
                     max = Math.max(max, s);
                 }
                 float sum = 0f;
-                for (int t = 0; t < len; t++) {
+                int t0 = 0;
+                if (VectorConfig.ENABLED) {
+                    // the JDK's vector exp (within a few ulps of Math.exp); a long prompt takes one exp per
+                    // position, head and earlier position
+                    VectorSpecies<Float> sp = VectorConfig.F_SPECIES;
+                    FloatVector acc = FloatVector.zero(sp);
+                    for (int bound = sp.loopBound(len); t0 < bound; t0 += sp.length()) {
+                        FloatVector e = FloatVector.fromArray(sp, scores, t0).sub(max).lanewise(VectorOperators.EXP);
+                        e.intoArray(scores, t0);
+                        acc = acc.add(e);
+                    }
+                    sum = acc.reduceLanes(VectorOperators.ADD);
+                }
+                for (int t = t0; t < len; t++) {
                     float e = (float) Math.exp(scores[t] - max);
                     scores[t] = e;
                     sum += e;
