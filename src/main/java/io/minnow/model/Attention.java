@@ -1,10 +1,7 @@
 package io.minnow.model;
 
+import io.minnow.tensor.Exp;
 import io.minnow.tensor.Parallel;
-import io.minnow.tensor.VectorConfig;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal self-attention over a sequence's KV cache, for every token of a batch. Grouped-query and multi-query
@@ -64,25 +61,7 @@ public final class Attention {
                     scores[t] = s;
                     max = Math.max(max, s);
                 }
-                float sum = 0f;
-                int t0 = 0;
-                if (VectorConfig.ENABLED) {
-                    // the JDK's vector exp (within a few ulps of Math.exp); a long prompt takes one exp per
-                    // position, head and earlier position
-                    VectorSpecies<Float> sp = VectorConfig.F_SPECIES;
-                    FloatVector acc = FloatVector.zero(sp);
-                    for (int bound = sp.loopBound(len); t0 < bound; t0 += sp.length()) {
-                        FloatVector e = FloatVector.fromArray(sp, scores, t0).sub(max).lanewise(VectorOperators.EXP);
-                        e.intoArray(scores, t0);
-                        acc = acc.add(e);
-                    }
-                    sum = acc.reduceLanes(VectorOperators.ADD);
-                }
-                for (int t = t0; t < len; t++) {
-                    float e = (float) Math.exp(scores[t] - max);
-                    scores[t] = e;
-                    sum += e;
-                }
+                float sum = Exp.shifted(scores, 0, scores, 0, len, max, 1f);
                 int oOff = i * p.nHead * p.headDimV + h * p.headDimV;
                 java.util.Arrays.fill(out, oOff, oOff + p.headDimV, 0f);
                 float inv = 1f / sum;
