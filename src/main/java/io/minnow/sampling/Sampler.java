@@ -79,9 +79,9 @@ public final class Sampler {
                     n = m;
                     break;
                 }
-                int cut = topP(m);
-                if (cut < m || f == 0f || reached(cut)) {
-                    n = cut;
+                int cut = nucleus(m);
+                if (cut >= 0 || f == 0f) {
+                    n = cut >= 0 ? cut : m;
                     break;
                 }
             }
@@ -112,6 +112,12 @@ public final class Sampler {
         if (params.topP() >= 1f) {
             return n;
         }
+        int cut = nucleus(n);
+        return cut >= 0 ? cut : n;
+    }
+
+    /** The length of the smallest prefix of {@code probs[0 .. n)} whose mass reaches top_p, or -1 if none does. */
+    private int nucleus(int n) {
         double cum = 0;
         for (int i = 0; i < n; i++) {
             cum += probs[i];
@@ -119,14 +125,7 @@ public final class Sampler {
                 return i + 1;
             }
         }
-        return n;
-    }
-
-    /** Whether the first {@code n} probabilities reach top_p (the nucleus ended exactly at the candidates' end). */
-    private boolean reached(int n) {
-        double cum = 0;
-        for (int i = 0; i < n; i++) cum += probs[i];
-        return cum >= params.topP();
+        return -1;
     }
 
     /**
