@@ -112,33 +112,25 @@ public final class Q8_0Tensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         FloatVector acc = FloatVector.zero(QF);
-        // A block's chunks are written out (two at 512 bits, four at 256), the first a multiply (= an FMA onto 0):
-        // C2 then unrolls the block loop and hoists its bounds checks, where a nested loop over the chunks kept one
-        // check per block and half the unrolling (in cache 3.1-3.2 -> 2.6-2.7 ns per block at 512 bits, 3.2 ->
-        // 2.9-3.1 at 256; docs/performance.md).
-        if (CH == 16) {
-            for (int b = 0; b < nb; b++) {
-                long o = base + (long) b * BYTES;
-                int xo = xOff + b * BLOCK;
-                FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 2, LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, QF, 0)).mul(FloatVector.fromArray(QF, x, xo));
-                s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 18, LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + 16), s);
-                acc = s.fma(FloatVector.broadcast(QF, f16(data, o)), acc);
-            }
-            return acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (int b = 0; b < nb; b++) { // CH == 8
+        // A block's chunks are written out (two at 512 bits, four at 256: CH is a constant, so the two tests fold
+        // away), the first a multiply (= an FMA onto 0). C2 then unrolls the block loop and hoists its bounds
+        // checks, where a nested loop over the chunks kept one check per block and half the unrolling (in cache
+        // 3.1-3.2 -> 2.6-2.7 ns per block at 512 bits, 3.2 -> 2.9-3.1 at 256; docs/performance.md).
+        for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
             int xo = xOff + b * BLOCK;
             FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 2, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2F, QF, 0)).mul(FloatVector.fromArray(QF, x, xo));
-            s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 10, LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + 8), s);
+            if (CH == 8) {
+                s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 10, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + 8), s);
+            }
             s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 18, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + 16), s);
-            s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 26, LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + 24), s);
+            if (CH == 8) {
+                s = ((FloatVector) ByteVector.fromMemorySegment(BS, data, o + 26, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, QF, 0)).fma(FloatVector.fromArray(QF, x, xo + 24), s);
+            }
             acc = s.fma(FloatVector.broadcast(QF, f16(data, o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
