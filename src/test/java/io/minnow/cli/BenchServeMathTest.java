@@ -1,8 +1,10 @@
 package io.minnow.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +43,13 @@ class BenchServeMathTest {
         assertEquals(100, BenchServeCommand.percentile(v, 1.0));
         assertEquals(7, BenchServeCommand.percentile(new double[] {7}, 0.99));
         assertTrue(Double.isNaN(BenchServeCommand.percentile(new double[0], 0.5)));
+    }
+
+    @Test
+    void httpVersionIsOneOneUnlessAskedForTwo() {
+        assertEquals(HttpClient.Version.HTTP_1_1, BenchServeCommand.httpVersion("1.1"));
+        assertEquals(HttpClient.Version.HTTP_2, BenchServeCommand.httpVersion("2"));
+        Args.UsageException e = assertThrows(Args.UsageException.class, () -> BenchServeCommand.httpVersion("3"));
+        assertTrue(e.getMessage().contains("--http must be 1.1 or 2"), e.getMessage());
     }
 }
