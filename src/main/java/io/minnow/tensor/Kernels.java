@@ -199,11 +199,29 @@ final class Kernels {
         return acc;
     }
 
+    /** Per-thread scratch of {@link #scalesAndMinsK4Row} (one slot, grown to the longest row seen). */
+    private static final ThreadLocal<float[][]> K4_ROW = ThreadLocal.withInitial(() -> new float[][] {new float[16]});
+
     /**
-     * Per-thread scratch of {@link #scalesAndMinsK4}: a K-quant super-block's 8 scales and 8 minimums, times d and
-     * -dmin.
+     * {@link #scalesAndMinsK4} for each of the {@code nb} super-blocks of a row ({@code stride} bytes apart from
+     * {@code base}), super-block b's 16 floats at {@code 16 * b} of the returned per-thread scratch. A dot product
+     * decodes its row's scales with this before its main loop, so that no load of a scale follows right after the
+     * vector store that wrote it. Decoded one super-block at a time inside the loop, the Q4_K decode kernel ran at
+     * two speeds from one JVM to the next (smollm2-135m Q4_K_M, 1.15-1.27 against 2.23-2.43 ms per step), depending
+     * on how C2 compiled it (docs/performance.md).
      */
-    static final ThreadLocal<float[]> K4_SCALES = ThreadLocal.withInitial(() -> new float[16]);
+    static float[] scalesAndMinsK4Row(MemorySegment data, long base, int nb, int stride) {
+        float[][] slot = K4_ROW.get();
+        float[] sm = slot[0];
+        if (sm.length < 16 * nb) {
+            sm = new float[16 * nb];
+            slot[0] = sm;
+        }
+        for (int b = 0; b < nb; b++) {
+            scalesAndMinsK4(data, base + (long) b * stride, sm, 16 * b);
+        }
+        return sm;
+    }
     /*
      * ggml's get_scale_min_k4 in 16 int lanes: scales of sub-blocks 0..7 in lanes 0..7, minimums in lanes 8..15.
      * With q the 12 scale bytes (bytes 4..15 of the super-block):
@@ -233,12 +251,12 @@ final class Kernels {
     }
 
     /**
-     * {@code sm[j] = d * scale j} and {@code sm[8 + j] = -dmin * minimum j} for the Q4_K or Q5_K super-block at
+     * {@code sm[at + j] = d * scale j} and {@code sm[at + 8 + j] = -dmin * minimum j} for the Q4_K or Q5_K super-block at
      * {@code o} (d, dmin and the 12 scale bytes of ggml's get_scale_min_k4 lead both formats), decoded in vector
      * lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2 leaves it
      * out of line.
      */
-    static void scalesAndMinsK4(MemorySegment data, long o, float[] sm) {
+    static void scalesAndMinsK4(MemorySegment data, long o, float[] sm, int at) {
         ByteVector raw = ByteVector.fromMemorySegment(B128, data, o, LITTLE_ENDIAN);
         ByteVector pa = raw.rearrange(PICK_A), pb = raw.rearrange(PICK_B);
         IntVector a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
@@ -249,15 +267,15 @@ final class Kernels {
         float dmin = Float.float16ToFloat(data.get(SHORT_LE, o + 2));
         if (QLANES == 16) {
             ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(QF, d).blend(-dmin, MINS))
-                    .intoArray(sm, 0);
+                    .intoArray(sm, at);
             return;
         }
-        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(d).intoArray(sm, 0);
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(d).intoArray(sm, at);
         a = (IntVector) pa.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
         b = (IntVector) pb.convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 1);
         scm = a.lanewise(VectorOperators.LSHR, SHIFT_A_HI).and(MASK_A_HI)
                 .or(b.lanewise(VectorOperators.LSHR, 2).and(MASK_B_HI));
-        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(-dmin).intoArray(sm, 8);
+        ((FloatVector) scm.convert(VectorOperators.I2F, 0)).mul(-dmin).intoArray(sm, at + 8);
     }
 
     /**

@@ -163,12 +163,12 @@ public final class Q4_KTensor extends Tensor {
     private float dotNarrow(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = Kernels.K4_SCALES.get();
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
         FloatVector acc = FloatVector.zero(QF);
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;
             int xo = xOff + blk * BLOCK;
-            Kernels.scalesAndMinsK4(data, o, sm);
+            int s0 = 16 * blk;
             for (int g = 0; g < 4; g++) {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
@@ -185,10 +185,10 @@ public final class Q4_KTensor extends Tensor {
                     m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
                     m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
                 }
-                acc = s1.fma(FloatVector.broadcast(QF, sm[2 * g]), acc);
-                acc = s2.fma(FloatVector.broadcast(QF, sm[2 * g + 1]), acc);
-                acc = m1.fma(FloatVector.broadcast(QF, sm[8 + 2 * g]), acc);
-                acc = m2.fma(FloatVector.broadcast(QF, sm[9 + 2 * g]), acc);
+                acc = s1.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]), acc);
+                acc = m1.fma(FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g]), acc);
+                acc = m2.fma(FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g]), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
@@ -212,20 +212,20 @@ public final class Q4_KTensor extends Tensor {
     private float dotLookup(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = Kernels.K4_SCALES.get();
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
         FloatVector acc = FloatVector.zero(QF), acc2 = acc;
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;
             int xo = xOff + blk * BLOCK;
-            Kernels.scalesAndMinsK4(data, o, sm);
+            int s0 = 16 * blk;
             for (int g = 0; g < 4; g++) {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
                 // the weights of sub-blocks 2g (low nibbles) and 2g+1 (high nibbles), indexed by nibble
-                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g]), FloatVector.broadcast(QF, sm[8 + 2 * g]))
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]), FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g]))
                         .reinterpretAsInts();
-                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g + 1]),
-                        FloatVector.broadcast(QF, sm[9 + 2 * g])).reinterpretAsInts();
+                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
+                        FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
                 for (int c = 0; c < 32; c += CH) {
                     IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
@@ -253,18 +253,18 @@ public final class Q4_KTensor extends Tensor {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
         int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
-        float[] sm = Kernels.K4_SCALES.get();
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
-            Kernels.scalesAndMinsK4(data, off, sm);
+            int s0 = 16 * b;
             for (int g = 0; g < 4; g++) {
                 long q = off + 16 + 32 * g;
                 int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;
-                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g]), FloatVector.broadcast(QF, sm[8 + 2 * g]))
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]), FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g]))
                         .reinterpretAsInts();
-                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[2 * g + 1]),
-                        FloatVector.broadcast(QF, sm[9 + 2 * g])).reinterpretAsInts();
+                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
+                        FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
                 for (int c = 0; c < 32; c += CH) {
                     IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);

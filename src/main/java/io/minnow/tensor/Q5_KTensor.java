@@ -125,12 +125,12 @@ public final class Q5_KTensor extends Tensor {
     private float dotRow(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = Kernels.K4_SCALES.get();
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
         FloatVector acc = FloatVector.zero(QF);
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;
             int xo = xOff + blk * BLOCK;
-            Kernels.scalesAndMinsK4(data, o, sm);
+            int s0 = 16 * blk;
             for (int g = 0; g < 4; g++) {
                 long q = o + 48 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
@@ -150,10 +150,10 @@ public final class Q5_KTensor extends Tensor {
                     m1 = FloatVector.fromArray(QF, x, x1 + i).add(m1);
                     m2 = FloatVector.fromArray(QF, x, x2 + i).add(m2);
                 }
-                acc = s1.fma(FloatVector.broadcast(QF, sm[2 * g]), acc);
-                acc = s2.fma(FloatVector.broadcast(QF, sm[2 * g + 1]), acc);
-                acc = m1.fma(FloatVector.broadcast(QF, sm[8 + 2 * g]), acc);
-                acc = m2.fma(FloatVector.broadcast(QF, sm[9 + 2 * g]), acc);
+                acc = s1.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]), acc);
+                acc = s2.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]), acc);
+                acc = m1.fma(FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g]), acc);
+                acc = m2.fma(FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g]), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
