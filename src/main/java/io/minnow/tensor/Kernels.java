@@ -206,9 +206,9 @@ final class Kernels {
      * {@link #scalesAndMinsK4} for each of the {@code nb} super-blocks of a row ({@code stride} bytes apart from
      * {@code base}), super-block b's 16 floats at {@code 16 * b} of the returned per-thread scratch. A dot product
      * decodes its row's scales with this before its main loop, so that no load of a scale follows right after the
-     * vector store that wrote it. Decoded one super-block at a time inside the loop, the Q4_K decode kernel ran at
-     * two speeds from one JVM to the next (smollm2-135m Q4_K_M, 1.15-1.27 against 2.23-2.43 ms per step), depending
-     * on how C2 compiled it (docs/performance.md).
+     * vector store that wrote it. Decoded one super-block at a time inside the loop, the Q4_K decode kernel took
+     * 1.15-1.27 or 2.23-2.43 ms per smollm2-135m Q4_K_M step, depending on how C2 compiled it; decoded first, the
+     * slower compilation takes 1.86-2.01 ms (docs/performance.md).
      */
     static float[] scalesAndMinsK4Row(MemorySegment data, long base, int nb, int stride) {
         float[][] slot = K4_ROW.get();
@@ -222,6 +222,7 @@ final class Kernels {
         }
         return sm;
     }
+
     /*
      * ggml's get_scale_min_k4 in 16 int lanes: scales of sub-blocks 0..7 in lanes 0..7, minimums in lanes 8..15.
      * With q the 12 scale bytes (bytes 4..15 of the super-block):
