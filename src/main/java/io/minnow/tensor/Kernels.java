@@ -252,10 +252,10 @@ final class Kernels {
     }
 
     /**
-     * {@code sm[at + j] = d * scale j} and {@code sm[at + 8 + j] = -dmin * minimum j} for the Q4_K or Q5_K super-block at
-     * {@code o} (d, dmin and the 12 scale bytes of ggml's get_scale_min_k4 lead both formats), decoded in vector
-     * lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even where C2 leaves it
-     * out of line.
+     * {@code sm[at + j] = d * scale j} and {@code sm[at + 8 + j] = -dmin * minimum j} for the Q4_K or Q5_K
+     * super-block at {@code o} (d, dmin and the 12 scale bytes of ggml's get_scale_min_k4 lead both formats),
+     * decoded in vector lanes (16 lanes at once, or 8 and 8). Its vectors stay inside it, so it costs no boxing even
+     * where C2 leaves it out of line.
      */
     static void scalesAndMinsK4(MemorySegment data, long o, float[] sm, int at) {
         ByteVector raw = ByteVector.fromMemorySegment(B128, data, o, LITTLE_ENDIAN);

@@ -222,8 +222,8 @@ public final class Q4_KTensor extends Tensor {
                 long q = o + 16 + 32 * g;
                 int x1 = xo + 64 * g, x2 = x1 + 32;
                 // the weights of sub-blocks 2g (low nibbles) and 2g+1 (high nibbles), indexed by nibble
-                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]), FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g]))
-                        .reinterpretAsInts();
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]),
+                        FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g])).reinterpretAsInts();
                 IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
                         FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
                 for (int c = 0; c < 32; c += CH) {
@@ -261,8 +261,8 @@ public final class Q4_KTensor extends Tensor {
             for (int g = 0; g < 4; g++) {
                 long q = off + 16 + 32 * g;
                 int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;
-                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]), FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g]))
-                        .reinterpretAsInts();
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]),
+                        FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g])).reinterpretAsInts();
                 IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
                         FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
                 for (int c = 0; c < 32; c += CH) {
