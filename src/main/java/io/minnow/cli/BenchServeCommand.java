@@ -24,12 +24,12 @@ import java.util.concurrent.Future;
 /**
  * {@code bench-serve --url http://127.0.0.1:8080 [--concurrency 1,2,4,8] [--max-tokens 64] [--prompt-tokens 32]
  * [--rounds 2] [--history-tokens 1000] [--vocab 1000] [--temperature 0] [--top-p 1] [--http 1.1|2] [--api-key K]
- * [--json]}: drives a running server over HTTP (1.1 by default, one connection per client, as OpenAI's SDKs and
- * curl talk to an {@code http://} address; {@code --http 2} upgrades each connection to cleartext HTTP/2, the JDK
- * client's default) with streaming completions (prompts are random token ids, {@code ignore_eos} on) and reports aggregate generated
- * tokens/s (wall clock, prompts included), the aggregate decode rate (see {@link #decodeRate}) and inter-token
- * latency per concurrency, and the time to first token of a second turn that extends a
- * long first turn (prefix reuse) against the first turn's.
+ * [--json]}: drives a running server over HTTP (1.1 by default, one connection per client, as OpenAI's SDKs and curl
+ * talk to an {@code http://} address; {@code --http 2} upgrades each connection to cleartext HTTP/2, the JDK client's
+ * default) with streaming completions (prompts are random token ids, {@code ignore_eos} on) and reports aggregate
+ * generated tokens/s (wall clock, prompts included), the aggregate decode rate (see {@link #decodeRate}) and
+ * inter-token latency per concurrency, and the time to first token of a second turn that extends a long first turn
+ * (prefix reuse) against the first turn's.
  */
 final class BenchServeCommand {
     private BenchServeCommand() {}
