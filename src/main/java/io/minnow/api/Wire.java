@@ -1,13 +1,16 @@
 package io.minnow.api;
 
-import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.minnow.engine.Engine;
+import io.minnow.engine.GenerationRequest;
 import io.minnow.tokenizer.Tokenizer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.resteasy.reactive.RestMulti;
 
@@ -32,19 +35,30 @@ final class Wire {
     }
 
     /** The response of a generation endpoint: SSE chunks (and a usage chunk when asked) or one JSON body. */
-    static RestMulti<String> respond(Multi<GenerationEvents.Event> events, Responder run, Boolean stream,
+    static RestMulti<String> respond(Engine engine, List<GenerationRequest> requests, Responder run, Boolean stream,
             Boolean includeUsage, ObjectMapper json) {
         if (Boolean.TRUE.equals(stream)) {
             boolean usage = Boolean.TRUE.equals(includeUsage);
-            return sse(events.onItem().transformToIterable(e -> run.chunks(e, usage))
-                    .onCompletion().continueWith(() -> usage ? List.of(run.usageChunk()) : List.of()), json);
+            Multi<String> frames = GenerationEvents.run(engine, requests, e -> frames(json, run.chunks(e, usage)),
+                    () -> usage ? List.of(frame(json, run.usageChunk()), DONE) : List.of(DONE));
+            return sse(frames);
         }
-        return json(events.collect().asList().map(run::whole), json);
+        return json(GenerationEvents.run(engine, requests).collect().asList().map(run::whole), json);
     }
 
-    static RestMulti<String> sse(Multi<Object> chunks, ObjectMapper json) {
-        Multi<String> frames = chunks.map(c -> "data: " + write(json, c) + "\n\n")
-                .onCompletion().continueWith(DONE);
+    private static List<String> frames(ObjectMapper json, List<Object> chunks) {
+        List<String> out = new ArrayList<>(chunks.size());
+        for (Object c : chunks) out.add(frame(json, c));
+        return out;
+    }
+
+    /** One server-sent event carrying {@code chunk} as JSON. */
+    static String frame(ObjectMapper json, Object chunk) {
+        return "data: " + write(json, chunk) + "\n\n";
+    }
+
+    /** Server-sent events, one frame per item (each item is a whole frame). */
+    static RestMulti<String> sse(Multi<String> frames) {
         return RestMulti.fromMultiData(frames)
                 .status(200)
                 .header("Content-Type", "text/event-stream; charset=utf-8")
