@@ -41,6 +41,8 @@ final class Scheduler implements Runnable {
     private volatile boolean stopping;
     private volatile int runningCount;
     private volatile int waitingCount;
+    /** When the last request was submitted (guarded by lock). */
+    private long lastArrivalNanos;
 
     private final Batch batch;
     /** owner sequence of each batch entry. [batchTokens] */
@@ -79,6 +81,7 @@ final class Scheduler implements Runnable {
                         "the server is overloaded: " + waiting.size() + " requests are already waiting");
             }
             waiting.add(s);
+            lastArrivalNanos = System.nanoTime();
             waitingCount = waiting.size();
             observer.requestQueued();
             wake.signal();
@@ -165,6 +168,9 @@ final class Scheduler implements Runnable {
             if (stopping) {
                 return false;
             }
+            if (running.isEmpty()) {
+                gather();
+            }
             if (!jobs.isEmpty()) {
                 fut = jobs.poll();
                 job = jobBodies.poll();
@@ -225,6 +231,27 @@ final class Scheduler implements Runnable {
         }
         runningCount = running.size();
         return true;
+    }
+
+    /**
+     * At an idle engine, lets a burst of requests finish arriving before the first pass, so that their prompts share
+     * it: waits until none has arrived for the batch window (at most {@link EngineOptions#BATCH_WINDOW_LIMIT} windows
+     * after the first), or until the waiting requests fill the slots. Without it the first request of a burst would
+     * start alone, and its second token would wait for all the others' prompts. Called with the lock held.
+     */
+    private void gather() throws InterruptedException {
+        long window = options.batchWindow().toNanos();
+        if (window == 0 || waiting.isEmpty()) {
+            return;
+        }
+        long limit = waiting.peek().enqueuedNanos + EngineOptions.BATCH_WINDOW_LIMIT * window;
+        while (!stopping && jobs.isEmpty() && waiting.size() < kv.size()) {
+            long wait = Math.min(lastArrivalNanos + window, limit) - System.nanoTime();
+            if (wait <= 0) {
+                break;
+            }
+            wake.awaitNanos(wait);
+        }
     }
 
     private void step() {

@@ -49,6 +49,7 @@ public class EngineHolder implements ModelHost {
                 .withSlots(config.slots())
                 .withBatchTokens(config.batchTokens())
                 .withQueue(config.maxQueue(), config.queueTimeout())
+                .withBatchWindow(config.batchWindow())
                 .withWarmup(config.warmup());
         if (config.threads().isPresent()) o = o.withThreads(config.threads().getAsInt());
         if (config.kvBudget().isPresent()) o = o.withKvBudget(config.kvBudget().get().asLongValue());

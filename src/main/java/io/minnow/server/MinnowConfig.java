@@ -45,6 +45,13 @@ public interface MinnowConfig {
     @WithDefault("60s")
     Duration queueTimeout();
 
+    /**
+     * When requests arrive at an idle server, it starts once none has come for this long (at most 8 times it after
+     * the first), so that a burst's prompts share the first passes; 0 starts at once (MINNOW_BATCH_WINDOW).
+     */
+    @WithDefault("10ms")
+    Duration batchWindow();
+
     /** Largest request body; larger ones get 413 (MINNOW_MAX_REQUEST_BYTES, e.g. 1M). */
     @WithDefault("1M")
     MemorySize maxRequestBytes();

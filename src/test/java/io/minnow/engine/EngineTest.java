@@ -116,6 +116,37 @@ class EngineTest {
         assertEquals(0, engine.stats().running());
     }
 
+    /** Sequences in each forward pass, in order. */
+    static final class PassLog implements EngineObserver {
+        final List<Integer> sequences = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void step(int tokens, int seqs, long nanos) {
+            sequences.add(seqs);
+        }
+    }
+
+    @Test
+    void aBurstArrivingAtAnIdleEngineSharesItsFirstPass() throws Exception {
+        PassLog log = new PassLog();
+        // a window far longer than the gap between the two arrivals, so that a slow machine cannot break the test
+        try (Engine e = Engine.load(Fixtures.model("kjv-tiny-q8_0"), OPTIONS.withBatchWindow(Duration.ofMillis(400)), log)) {
+            int[] a = e.tokenizer().encode("In the beginning", true, false);
+            int[] b = e.tokenizer().encode("And the LORD said unto Moses,", true, false);
+            CompletableFuture<Engine.Result> first = CompletableFuture.supplyAsync(() -> e.generate(greedy(a, 4)));
+            Thread.sleep(30);
+            Engine.Result second = e.generate(greedy(b, 4));
+            first.get(30, TimeUnit.SECONDS);
+            assertEquals(4, second.tokens().length);
+            assertEquals(2, log.sequences.get(0), "sequences in each pass: " + log.sequences);
+        }
+    }
+
+    @Test
+    void theBatchWindowMustNotBeNegative() {
+        assertThrows(IllegalArgumentException.class, () -> OPTIONS.withBatchWindow(Duration.ofMillis(-1)));
+    }
+
     @Test
     void stopStringsEndGeneration() {
         int[] prompt = engine.tokenizer().encode("In the beginning", true, false);
