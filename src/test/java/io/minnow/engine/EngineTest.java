@@ -236,4 +236,23 @@ class EngineTest {
         var other = new GenerationRequest(prompt, 16, sampling.withSeed(99), List.of(), true, -1, false, null);
         assertFalse(java.util.Arrays.equals(engine.generate(req).tokens(), engine.generate(other).tokens()));
     }
+
+    @Test
+    void seededSequencesSampledTogetherMatchTheirSoloRuns() throws Exception {
+        // the rows of one pass are sampled on the pool's threads: each sequence must still draw from its own sampler
+        String[] texts = {"In the beginning", "And the LORD said unto Moses,", "Blessed are the", "And it came to pass"};
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            var sampling = SamplingParams.builder().temperature(1.2f).topK(40).repetitionPenalty(1.1f).seed(7 + i).build();
+            reqs.add(new GenerationRequest(engine.tokenizer().encode(texts[i], true, false), 16, sampling, List.of(), true, -1,
+                    false, null));
+        }
+        List<int[]> solo = new ArrayList<>();
+        for (GenerationRequest r : reqs) solo.add(engine.generate(r).tokens());
+        List<CompletableFuture<Engine.Result>> together = new ArrayList<>();
+        for (GenerationRequest r : reqs) together.add(CompletableFuture.supplyAsync(() -> engine.generate(r)));
+        for (int i = 0; i < reqs.size(); i++) {
+            assertArrayEquals(solo.get(i), together.get(i).get(60, TimeUnit.SECONDS).tokens(), texts[i]);
+        }
+    }
 }
