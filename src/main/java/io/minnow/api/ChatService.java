@@ -111,7 +111,8 @@ public class ChatService {
                     Boolean.TRUE.equals(r.ignoreEos()), logprobs ? Math.max(top, 0) : -1, false, j == 0 ? session : null));
         }
         var run = new Run(Wire.id("chatcmpl-"), Wire.now(), engine.modelName(), engine.tokenizer(), n, logprobs, prompt.length);
-        return Wire.respond(engine, requests, run, r.stream(), r.streamOptions() == null ? null : r.streamOptions().includeUsage(), json);
+        return Wire.respond(engine, requests, run, r.stream(),
+                r.streamOptions() == null ? null : r.streamOptions().includeUsage(), json);
     }
 
     private static final class Run implements Wire.Responder {

@@ -60,7 +60,8 @@ public class CompletionService {
             }
         }
         var run = new Run(Wire.id("cmpl-"), Wire.now(), engine.modelName(), engine.tokenizer(), promptOf, echo, logprobs >= 0, promptTokens);
-        return Wire.respond(engine, requests, run, r.stream(), r.streamOptions() == null ? null : r.streamOptions().includeUsage(), json);
+        return Wire.respond(engine, requests, run, r.stream(),
+                r.streamOptions() == null ? null : r.streamOptions().includeUsage(), json);
     }
 
     /** The state of one request's choices while their events come in. */

@@ -66,7 +66,8 @@ final class GenerationEvents {
         }
     }
 
-    private static <T> void start(Engine engine, List<GenerationRequest> requests, Sink<T> sink, Supplier<List<T>> tail) {
+    private static <T> void start(Engine engine, List<GenerationRequest> requests, Sink<T> sink,
+            Supplier<List<T>> tail) {
         MultiEmitter<? super T> em = sink.em();
         List<GenerationHandle> handles = new ArrayList<>(requests.size());
         int[] remaining = {requests.size()};

@@ -37,51 +37,63 @@ public record EngineOptions(int threads, int contextSize, int slots, int batchTo
         if (queueTimeout == null) queueTimeout = Duration.ZERO;
         if (kvType == null) kvType = KVCache.Type.F32;
         if (batchWindow == null) batchWindow = Duration.ZERO;
-        if (batchWindow.isNegative()) throw new IllegalArgumentException("batch window must be >= 0, got " + batchWindow);
+        if (batchWindow.isNegative()) {
+            throw new IllegalArgumentException("batch window must be >= 0, got " + batchWindow);
+        }
     }
 
     public EngineOptions(int threads, int contextSize, int slots, int batchTokens, int maxQueue, Duration queueTimeout, boolean warmup) {
-        this(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, 0, KVCache.Type.F32, Duration.ZERO);
+        this(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, 0, KVCache.Type.F32,
+                Duration.ZERO);
     }
 
     public static EngineOptions defaults() {
-        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64, Duration.ofSeconds(60), true, 0, KVCache.Type.F32,
-                DEFAULT_BATCH_WINDOW);
+        return new EngineOptions(Math.max(1, Runtime.getRuntime().availableProcessors()), 0, 4, 256, 64,
+                Duration.ofSeconds(60), true, 0, KVCache.Type.F32, DEFAULT_BATCH_WINDOW);
     }
 
     public EngineOptions withThreads(int t) {
-        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType, batchWindow);
+        return new EngineOptions(t, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withContextSize(int c) {
-        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType, batchWindow);
+        return new EngineOptions(threads, c, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withSlots(int s) {
-        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType, batchWindow);
+        return new EngineOptions(threads, contextSize, s, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withBatchTokens(int b) {
-        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType, batchWindow);
+        return new EngineOptions(threads, contextSize, slots, b, maxQueue, queueTimeout, warmup, kvBudgetBytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withQueue(int max, Duration timeout) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup, kvBudgetBytes, kvType, batchWindow);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, max, timeout, warmup, kvBudgetBytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withKvBudget(long bytes) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, bytes, kvType, batchWindow);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, bytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withKvType(KVCache.Type t) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, t, batchWindow);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup,
+                kvBudgetBytes, t, batchWindow);
     }
 
     public EngineOptions withWarmup(boolean w) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w, kvBudgetBytes, kvType, batchWindow);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, w, kvBudgetBytes,
+                kvType, batchWindow);
     }
 
     public EngineOptions withBatchWindow(Duration w) {
-        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup, kvBudgetBytes, kvType, w);
+        return new EngineOptions(threads, contextSize, slots, batchTokens, maxQueue, queueTimeout, warmup,
+                kvBudgetBytes, kvType, w);
     }
 }

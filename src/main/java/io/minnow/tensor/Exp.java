@@ -14,8 +14,9 @@ public final class Exp {
      * array); returns their sum. The Vector API path computes the exponential itself, within 2 ulps of
      * {@link Math#exp} (exp(x) = 2^k e^r with k = round(x / ln 2), |r| <= ln 2 / 2, and e^r from Cephes' degree-6
      * polynomial), from plain arithmetic only. The JDK's vector {@code exp} calls a library stub that C2 did not
-     * inline inside attention's per-head loop: every call then ran the Java fallback, which allocated about
-     * 600 bytes and took 25 times as long.
+     * intrinsify inside attention's per-head loop in the server: every call then ran the Java fallback, which
+     * boxes each vector (500 MB of garbage in 30 s of decoding) and, in a loop before C2 compiles it, takes
+     * 1,040 ns per 128 elements against 41 ns compiled.
      */
     public static float shifted(float[] src, int srcOff, float[] dst, int dstOff, int n, float shift, float divisor) {
         int i = 0;

@@ -130,7 +130,8 @@ class EngineTest {
     void aBurstArrivingAtAnIdleEngineSharesItsFirstPass() throws Exception {
         PassLog log = new PassLog();
         // a window far longer than the gap between the two arrivals, so that a slow machine cannot break the test
-        try (Engine e = Engine.load(Fixtures.model("kjv-tiny-q8_0"), OPTIONS.withBatchWindow(Duration.ofMillis(400)), log)) {
+        EngineOptions windowed = OPTIONS.withBatchWindow(Duration.ofMillis(400));
+        try (Engine e = Engine.load(Fixtures.model("kjv-tiny-q8_0"), windowed, log)) {
             int[] a = e.tokenizer().encode("In the beginning", true, false);
             int[] b = e.tokenizer().encode("And the LORD said unto Moses,", true, false);
             CompletableFuture<Engine.Result> first = CompletableFuture.supplyAsync(() -> e.generate(greedy(a, 4)));
@@ -240,12 +241,14 @@ class EngineTest {
     @Test
     void seededSequencesSampledTogetherMatchTheirSoloRuns() throws Exception {
         // the rows of one pass are sampled on the pool's threads: each sequence must still draw from its own sampler
-        String[] texts = {"In the beginning", "And the LORD said unto Moses,", "Blessed are the", "And it came to pass"};
+        String[] texts = {"In the beginning", "And the LORD said unto Moses,", "Blessed are the",
+            "And it came to pass"};
         List<GenerationRequest> reqs = new ArrayList<>();
         for (int i = 0; i < texts.length; i++) {
-            var sampling = SamplingParams.builder().temperature(1.2f).topK(40).repetitionPenalty(1.1f).seed(7 + i).build();
-            reqs.add(new GenerationRequest(engine.tokenizer().encode(texts[i], true, false), 16, sampling, List.of(), true, -1,
-                    false, null));
+            var sampling = SamplingParams.builder().temperature(1.2f).topK(40).repetitionPenalty(1.1f).seed(7 + i)
+                    .build();
+            int[] prompt = engine.tokenizer().encode(texts[i], true, false);
+            reqs.add(new GenerationRequest(prompt, 16, sampling, List.of(), true, -1, false, null));
         }
         List<int[]> solo = new ArrayList<>();
         for (GenerationRequest r : reqs) solo.add(engine.generate(r).tokens());

@@ -46,7 +46,8 @@ class ExpTest {
             float want = (float) Math.exp(x[i]);
             assertEquals(want, e[i], 2 * Math.ulp(want), "exp(" + x[i] + ")");
         }
-        float[] edge = {Float.NEGATIVE_INFINITY, -1000f, -87.5f, Float.NaN, 0f, -0f, 1f, -1f, 3f, 5f, 7f, 9f, 11f, 13f, 15f, 17f};
+        float[] edge = {Float.NEGATIVE_INFINITY, -1000f, -87.5f, Float.NaN, 0f, -0f, 1f, -1f, 3f, 5f, 7f, 9f, 11f, 13f,
+            15f, 17f};
         float[] out = new float[edge.length];
         Exp.shifted(edge, 0, out, 0, edge.length, 0f, 1f);
         assertEquals(0f, out[0]);
