@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * <p>A stream turns each event into its frames inside the listener, on the engine's thread, and emits them
  * straight into the {@link Multi}: no Mutiny operator sits between the engine and the HTTP writer. Every operator
  * would run per token, each with its context-propagation wrapper (and {@code transformToIterable} subscribes a new
- * {@code Multi} per event); together they cost about 1 ms of the engine's thread per token.
+ * {@code Multi} per event). Without them one stream's token costs the engine's thread 0.76-0.93 ms of CPU instead
+ * of 1.13-1.23 ms while the path is not yet compiled.
  */
 final class GenerationEvents {
     private GenerationEvents() {}
