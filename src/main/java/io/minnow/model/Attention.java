@@ -49,9 +49,10 @@ public final class Attention {
                     SCORES.set(scores);
                 }
                 int qOff = i * p.nHead * p.headDimK + h * p.headDimK;
+                cache.keyScores(layer, kvh * p.headDimK, p.headDimK, q, qOff, from, len, scores);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t = 0; t < len; t++) {
-                    float s = cache.dotKey(layer, (from + t) * kDim + kvh * p.headDimK, q, qOff, p.headDimK) * p.scale;
+                    float s = scores[t] * p.scale;
                     if (p.softcap > 0) {
                         s = Activation.softcap(s, p.softcap);
                     }
@@ -63,11 +64,7 @@ public final class Attention {
                 }
                 float sum = Exp.shifted(scores, 0, scores, 0, len, max, 1f);
                 int oOff = i * p.nHead * p.headDimV + h * p.headDimV;
-                java.util.Arrays.fill(out, oOff, oOff + p.headDimV, 0f);
-                float inv = 1f / sum;
-                for (int t = 0; t < len; t++) {
-                    cache.addValue(layer, (from + t) * vDim + kvh * p.headDimV, scores[t] * inv, out, oOff, p.headDimV);
-                }
+                cache.weightedValues(layer, kvh * p.headDimV, p.headDimV, scores, 1f / sum, from, len, out, oOff);
             }
         });
     }
