@@ -2,6 +2,7 @@ package io.minnow.cli;
 
 import io.minnow.engine.Engine;
 import io.minnow.engine.EngineOptions;
+import io.minnow.model.KVCache;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -101,6 +102,14 @@ final class Args {
     EngineOptions engineOptions(int slots) {
         int threads = integer("threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
         if (threads < 1) throw new UsageException("--threads must be at least 1");
-        return EngineOptions.defaults().withThreads(threads).withSlots(slots).withContextSize(integer("ctx-size", 0)).withWarmup(false);
+        String kv = string("kv-cache-type", "F32");
+        KVCache.Type kvType;
+        try {
+            kvType = KVCache.Type.valueOf(kv.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--kv-cache-type must be F32 or F16, got " + kv);
+        }
+        return EngineOptions.defaults().withThreads(threads).withSlots(slots).withContextSize(integer("ctx-size", 0)).withWarmup(false)
+                .withKvType(kvType);
     }
 }

@@ -66,17 +66,22 @@ final class ToolCommands {
         return 0;
     }
 
-    /** {@code bench --model FILE [--threads N] [--prompt-tokens 128] [--gen-tokens 64] [--repetitions 5] [--json]}. */
+    /**
+     * {@code bench --model FILE [--threads N] [--prompt-tokens 128] [--gen-tokens 64] [--repetitions 5] [--depth 0]
+     * [--json]}.
+     */
     static int bench(Args a) {
         int pp = a.integer("prompt-tokens", 128), tg = a.integer("gen-tokens", 64), reps = a.integer("repetitions", 5);
+        int depth = a.integer("depth", 0);
         boolean json = a.flag("json");
-        var options = a.engineOptions(1).withContextSize(Math.max(pp, tg) + 1);
+        if (pp < 1 || tg < 1 || reps < 1) throw new Args.UsageException("--prompt-tokens, --gen-tokens and --repetitions must be >= 1");
+        if (depth < 0) throw new Args.UsageException("--depth must be >= 0");
+        var options = a.engineOptions(1).withContextSize(depth + Math.max(pp, tg) + 1);
         var model = a.model();
         a.checkAllUsed();
-        if (pp < 1 || tg < 1 || reps < 1) throw new Args.UsageException("--prompt-tokens, --gen-tokens and --repetitions must be >= 1");
         try (Engine engine = Engine.load(model, options, null)) {
             double loadMs = engine.loadNanos() / 1e6;
-            Engine.BenchResult r = engine.bench(pp, tg, reps, 1234);
+            Engine.BenchResult r = engine.bench(pp, tg, reps, depth, 1234);
             double rssMb = peakRssMb();
             if (json) {
                 ObjectMapper m = new ObjectMapper();
@@ -90,8 +95,9 @@ final class ToolCommands {
                 a.out.println(o);
             } else {
                 a.out.printf("model %s, %d threads, %d repetitions after a warm-up%n", engine.modelName(), options.threads(), reps);
-                a.out.printf("  pp%-4d %8.2f ± %.2f tokens/s%n", pp, r.ppTokensPerS(), r.ppStddev());
-                a.out.printf("  tg%-4d %8.2f ± %.2f tokens/s%n", tg, r.tgTokensPerS(), r.tgStddev());
+                String at = depth > 0 ? " @ d" + depth : "";
+                a.out.printf("  pp%-4d%s %8.2f ± %.2f tokens/s%n", pp, at, r.ppTokensPerS(), r.ppStddev());
+                a.out.printf("  tg%-4d%s %8.2f ± %.2f tokens/s%n", tg, at, r.tgTokensPerS(), r.tgStddev());
                 a.out.printf("  load %.1f ms, time to first token %.1f ms, peak RSS %.1f MiB%n", loadMs, r.ttftMs(), rssMb);
             }
         }

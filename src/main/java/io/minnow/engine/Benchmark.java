@@ -8,38 +8,52 @@ import java.util.SplittableRandom;
 
 /**
  * llama-bench's two tests on the engine's model and pool: prompt processing ({@code promptTokens} random tokens
- * in one forward pass into an empty cache) and generation ({@code genTokens} single-token passes from an empty
- * cache, each fed the argmax of the previous logits). One untimed warm-up round, then {@code repetitions} timed
- * rounds.
+ * in one forward pass) and generation ({@code genTokens} single-token passes, each fed the argmax of the previous
+ * logits), both starting after {@code depth} tokens already in the cache (llama-bench's {@code -d}; 0 = an empty
+ * cache). The depth is filled once per round, untimed, in chunks of {@link #DEPTH_CHUNK}. One untimed warm-up
+ * round, then {@code repetitions} timed rounds.
  */
 final class Benchmark {
     private Benchmark() {}
 
-    static Engine.BenchResult run(Model model, Parallel pool, int promptTokens, int genTokens, int repetitions, long seed) {
+    /** Tokens per forward pass while the depth is filled (the server's default prompt chunk). */
+    static final int DEPTH_CHUNK = 256;
+
+    static Engine.BenchResult run(Model model, Parallel pool, int promptTokens, int genTokens, int repetitions, int depth,
+            long seed) {
         int v = model.config().nVocab;
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] prompt = new int[promptTokens];
         for (int i = 0; i < promptTokens; i++) prompt[i] = rnd.nextInt(Math.min(v, 32000));
         float[] logits = new float[v];
-        KVCache cache = model.newCache(Math.max(promptTokens, genTokens) + 1);
+        int[] history = new int[depth];
+        for (int i = 0; i < depth; i++) history[i] = rnd.nextInt(Math.min(v, 32000));
+        KVCache cache = model.newCache(depth + Math.max(promptTokens, genTokens) + 1);
         Batch pp = new Batch(Math.max(1, promptTokens));
+        Batch fill = new Batch(Math.max(1, Math.min(depth, DEPTH_CHUNK)));
         Batch one = new Batch(1);
         double[] ppRate = new double[repetitions], tgRate = new double[repetitions], ttft = new double[repetitions];
         for (int rep = -1; rep < repetitions; rep++) {
+            for (int start = 0; start < depth; start += DEPTH_CHUNK) {
+                fill.clear();
+                int end = Math.min(depth, start + DEPTH_CHUNK);
+                for (int i = start; i < end; i++) fill.add(history[i], i, cache, i == end - 1);
+                model.forward(pool, fill, logits);
+            }
             // prompt processing and the first token
             pp.clear();
-            for (int i = 0; i < promptTokens; i++) pp.add(prompt[i], i, cache, i == promptTokens - 1);
+            for (int i = 0; i < promptTokens; i++) pp.add(prompt[i], depth + i, cache, i == promptTokens - 1);
             long t0 = System.nanoTime();
             if (promptTokens > 0) model.forward(pool, pp, logits);
             long t1 = System.nanoTime();
             argmax(logits);
             long t2 = System.nanoTime();
-            // generation from an empty cache
+            // generation from the same depth (its positions overwrite the prompt's)
             int tok = prompt.length > 0 ? prompt[0] : 0;
             long t3 = System.nanoTime();
             for (int i = 0; i < genTokens; i++) {
                 one.clear();
-                one.add(tok, i, cache, true);
+                one.add(tok, depth + i, cache, true);
                 model.forward(pool, one, logits);
                 tok = argmax(logits);
             }

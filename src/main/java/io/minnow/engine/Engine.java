@@ -275,14 +275,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * llama-bench's pp and tg tests on this engine's model and threads, run exclusively on the scheduler thread:
-     * {@code promptTokens} random tokens in one pass, then {@code genTokens} single-token passes, each from an empty
-     * cache; one warm-up round and {@code repetitions} timed rounds.
+     * {@code promptTokens} random tokens in one pass, then {@code genTokens} single-token passes, each after
+     * {@code depth} tokens already in the cache (0: an empty cache); one warm-up round and {@code repetitions} timed
+     * rounds.
      */
-    public BenchResult bench(int promptTokens, int genTokens, int repetitions, long seed) {
-        if (promptTokens < 1 || genTokens < 1 || repetitions < 1) {
-            throw new IllegalArgumentException("prompt tokens, generated tokens and repetitions must be at least 1");
+    public BenchResult bench(int promptTokens, int genTokens, int repetitions, int depth, long seed) {
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || depth < 0) {
+            throw new IllegalArgumentException("prompt tokens, generated tokens and repetitions must be at least 1, depth at least 0");
         }
-        return join(scheduler.runExclusive(() -> Benchmark.run(model, pool, promptTokens, genTokens, repetitions, seed)));
+        return join(scheduler.runExclusive(() -> Benchmark.run(model, pool, promptTokens, genTokens, repetitions, depth, seed)));
     }
 
     private static <T> T join(CompletableFuture<T> f) {

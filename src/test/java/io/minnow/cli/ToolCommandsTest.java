@@ -16,7 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bench --json prints exactly one JSON object with the six keys; quantize writes a loadable file. */
+/**
+ * bench --json prints exactly one JSON object with the six keys, also after a depth of cached tokens; quantize writes
+ * a loadable file.
+ */
 class ToolCommandsTest {
     @TempDir
     Path tmp;
@@ -40,6 +43,30 @@ class ToolCommandsTest {
         assertEquals(6, j.size(), out);
         assertTrue(j.get("pp_tokens_per_s").asDouble() > 0 && j.get("tg_tokens_per_s").asDouble() > 0, out);
         assertTrue(j.get("tg_stddev").asDouble() >= 0 && j.get("ttft_ms").asDouble() > 0 && j.get("peak_rss_mb").asDouble() > 0, out);
+    }
+
+    /**
+     * Both tests after 40 cached tokens, in a float16 cache: the cache must hold depth + prompt (positions past it
+     * would throw).
+     */
+    @Test
+    void benchAtDepth() throws Exception {
+        String out = run("bench", "--model", Fixtures.model("llama-tiny-q8_0").toString(), "--threads", "2",
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--repetitions", "1", "--depth", "40", "--kv-cache-type", "f16",
+                "--json");
+        JsonNode j = new ObjectMapper().readTree(out);
+        assertTrue(j.get("pp_tokens_per_s").asDouble() > 0 && j.get("tg_tokens_per_s").asDouble() > 0, out);
+        assertUsageError("--depth must be >= 0", "bench", "--depth", "-1");
+        assertUsageError("--kv-cache-type must be F32 or F16, got Q8", "bench", "--kv-cache-type", "Q8");
+    }
+
+    private static void assertUsageError(String message, String... argv) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Commands.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), argv);
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, rc, e);
+        assertTrue(e.contains(message), e);
     }
 
     @Test
