@@ -22,7 +22,8 @@ int main(int argc, char **argv) {
     llama_model *model = llama_model_load_from_file(argv[1], mp);
     if (!model) { fprintf(stderr, "load failed: %s\n", argv[1]); return 2; }
     auto cp = llama_context_default_params();
-    cp.n_ctx = depth + pp + tg; cp.n_batch = 2048; cp.n_ubatch = 512; cp.n_threads = threads; cp.n_threads_batch = threads;
+    cp.n_ctx = depth + pp + tg; cp.n_batch = 2048; cp.n_ubatch = 512;
+    cp.n_threads = threads; cp.n_threads_batch = threads;
     llama_context *ctx = llama_init_from_model(model, cp);
     if (!ctx) { fprintf(stderr, "context failed\n"); return 3; }
     int nv = llama_vocab_n_tokens(llama_model_get_vocab(model));

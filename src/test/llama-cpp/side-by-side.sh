@@ -12,7 +12,8 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 out=$(mktemp)
 for r in $(seq 1 "$rounds"); do
   for m in "$@"; do
-    "$lbench" "$m" 2 128 64 5 "$depth" | while read -r _ test _ v _; do echo "llama.cpp $r $(basename "$m") $test $v"; done | tee -a "$out"
+    "$lbench" "$m" 2 128 64 5 "$depth" \
+      | while read -r _ test _ v _; do echo "llama.cpp $r $(basename "$m") $test $v"; done | tee -a "$out"
     "$java" --add-modules=jdk.incubator.vector -jar "$jar" bench --model "$m" --threads 2 --prompt-tokens 128 \
       --gen-tokens 64 --repetitions 5 --depth "$depth" --json 2>/dev/null | grep pp_tokens \
       | sed -E 's/.*"pp_tokens_per_s":([0-9.]+),"tg_tokens_per_s":([0-9.]+).*/\1 \2/' \

@@ -109,7 +109,7 @@ final class Args {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--kv-cache-type must be F32 or F16, got " + kv);
         }
-        return EngineOptions.defaults().withThreads(threads).withSlots(slots).withContextSize(integer("ctx-size", 0)).withWarmup(false)
-                .withKvType(kvType);
+        return EngineOptions.defaults().withThreads(threads).withSlots(slots).withContextSize(integer("ctx-size", 0))
+                .withWarmup(false).withKvType(kvType);
     }
 }

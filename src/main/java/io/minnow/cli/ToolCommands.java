@@ -74,7 +74,9 @@ final class ToolCommands {
         int pp = a.integer("prompt-tokens", 128), tg = a.integer("gen-tokens", 64), reps = a.integer("repetitions", 5);
         int depth = a.integer("depth", 0);
         boolean json = a.flag("json");
-        if (pp < 1 || tg < 1 || reps < 1) throw new Args.UsageException("--prompt-tokens, --gen-tokens and --repetitions must be >= 1");
+        if (pp < 1 || tg < 1 || reps < 1) {
+            throw new Args.UsageException("--prompt-tokens, --gen-tokens and --repetitions must be >= 1");
+        }
         if (depth < 0) throw new Args.UsageException("--depth must be >= 0");
         var options = a.engineOptions(1).withContextSize(depth + Math.max(pp, tg) + 1);
         var model = a.model();

@@ -19,8 +19,8 @@ final class Benchmark {
     /** Tokens per forward pass while the depth is filled (the server's default prompt chunk). */
     static final int DEPTH_CHUNK = 256;
 
-    static Engine.BenchResult run(Model model, Parallel pool, int promptTokens, int genTokens, int repetitions, int depth,
-            long seed) {
+    static Engine.BenchResult run(Model model, Parallel pool, int promptTokens, int genTokens, int repetitions,
+            int depth, long seed) {
         int v = model.config().nVocab;
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] prompt = new int[promptTokens];

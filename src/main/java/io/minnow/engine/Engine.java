@@ -281,9 +281,11 @@ public final class Engine implements AutoCloseable {
      */
     public BenchResult bench(int promptTokens, int genTokens, int repetitions, int depth, long seed) {
         if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || depth < 0) {
-            throw new IllegalArgumentException("prompt tokens, generated tokens and repetitions must be at least 1, depth at least 0");
+            throw new IllegalArgumentException(
+                    "prompt tokens, generated tokens and repetitions must be at least 1, depth at least 0");
         }
-        return join(scheduler.runExclusive(() -> Benchmark.run(model, pool, promptTokens, genTokens, repetitions, depth, seed)));
+        return join(scheduler.runExclusive(
+                () -> Benchmark.run(model, pool, promptTokens, genTokens, repetitions, depth, seed)));
     }
 
     private static <T> T join(CompletableFuture<T> f) {

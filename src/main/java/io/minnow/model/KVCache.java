@@ -109,7 +109,9 @@ public final class KVCache {
             for (int j = 0; j < kDim; j++) kc.setAtIndex(F32, (long) j * capacity + pos, k[kOff + j]);
             MemorySegment.copy(v, vOff, vc, F32, 4L * pos * vDim, vDim);
         } else {
-            for (int j = 0; j < kDim; j++) kc.setAtIndex(F16, (long) j * capacity + pos, Float.floatToFloat16(k[kOff + j]));
+            for (int j = 0; j < kDim; j++) {
+                kc.setAtIndex(F16, (long) j * capacity + pos, Float.floatToFloat16(k[kOff + j]));
+            }
             for (int j = 0; j < vDim; j++) vc.setAtIndex(F16, (long) pos * vDim + j, Float.floatToFloat16(v[vOff + j]));
         }
     }
@@ -152,7 +154,8 @@ public final class KVCache {
                 FloatVector a = FloatVector.zero(S);
                 for (int d = 0; d < n; d++) {
                     long at = 4 * ((j0 + d) * cap + from + t);
-                    a = FloatVector.fromMemorySegment(S, kc, at, NATIVE, m).fma(FloatVector.broadcast(S, q[qOff + d]), a);
+                    a = FloatVector.fromMemorySegment(S, kc, at, NATIVE, m)
+                            .fma(FloatVector.broadcast(S, q[qOff + d]), a);
                 }
                 a.intoArray(out, t, m);
             }
@@ -185,7 +188,8 @@ public final class KVCache {
                 int t = 0;
                 for (; t + 4 <= len; t += 4) {
                     long at = 4 * ((from + t) * vDim + j0 + e); // [bytes]
-                    a0 = FloatVector.fromMemorySegment(S, vc, at, NATIVE).fma(FloatVector.broadcast(S, w[t] * scale), a0);
+                    a0 = FloatVector.fromMemorySegment(S, vc, at, NATIVE)
+                            .fma(FloatVector.broadcast(S, w[t] * scale), a0);
                     a1 = FloatVector.fromMemorySegment(S, vc, at + 4 * vDim, NATIVE)
                             .fma(FloatVector.broadcast(S, w[t + 1] * scale), a1);
                     a2 = FloatVector.fromMemorySegment(S, vc, at + 8 * vDim, NATIVE)
@@ -195,7 +199,8 @@ public final class KVCache {
                 }
                 for (; t < len; t++) {
                     long at = 4 * ((from + t) * vDim + j0 + e);
-                    a0 = FloatVector.fromMemorySegment(S, vc, at, NATIVE).fma(FloatVector.broadcast(S, w[t] * scale), a0);
+                    a0 = FloatVector.fromMemorySegment(S, vc, at, NATIVE)
+                            .fma(FloatVector.broadcast(S, w[t] * scale), a0);
                 }
                 a0.add(a1).add(a2.add(a3)).intoArray(out, oOff + e);
             }

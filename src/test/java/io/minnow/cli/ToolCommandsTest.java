@@ -52,8 +52,8 @@ class ToolCommandsTest {
     @Test
     void benchAtDepth() throws Exception {
         String out = run("bench", "--model", Fixtures.model("llama-tiny-q8_0").toString(), "--threads", "2",
-                "--prompt-tokens", "8", "--gen-tokens", "4", "--repetitions", "1", "--depth", "40", "--kv-cache-type", "f16",
-                "--json");
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--repetitions", "1", "--depth", "40",
+                "--kv-cache-type", "f16", "--json");
         JsonNode j = new ObjectMapper().readTree(out);
         assertTrue(j.get("pp_tokens_per_s").asDouble() > 0 && j.get("tg_tokens_per_s").asDouble() > 0, out);
         assertUsageError("--depth must be >= 0", "bench", "--depth", "-1");

@@ -48,7 +48,8 @@ class AttentionTest {
             slopes = new float[nHead];
             for (int h = 0; h < nHead; h++) slopes[h] = 0.05f * (h + 1);
         }
-        Attention.Params p = new Attention.Params(nHead, nKv, dk, dv, (float) (1 / Math.sqrt(dk)), window, softcap, slopes);
+        float scale = (float) (1 / Math.sqrt(dk));
+        Attention.Params p = new Attention.Params(nHead, nKv, dk, dv, scale, window, softcap, slopes);
         Random r = new Random(7);
         int cap = N + 8;
         KVCache a = new KVCache(cfg, cap, type), b = new KVCache(cfg, cap, type);
