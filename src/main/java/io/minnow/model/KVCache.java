@@ -212,10 +212,15 @@ public final class KVCache {
         }
     }
 
+    /**
+     * Whether the float16 kernels take their vector path: it needs a short species half the float width, which
+     * exists from 128-bit floats on (at 64 bits, a test width, they stay scalar).
+     */
+    private static final boolean HALF_VECTORS = VectorConfig.ENABLED && S.vectorBitSize() >= 128;
     /** Half-precision lanes: as many as {@link #S} has floats. */
-    private static final VectorSpecies<Short> H = VectorConfig.ENABLED
+    private static final VectorSpecies<Short> H = HALF_VECTORS
             ? VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2)) : null;
-    private static final VectorSpecies<Integer> I = VectorConfig.ENABLED ? S.withLanes(int.class) : null;
+    private static final VectorSpecies<Integer> I = HALF_VECTORS ? S.withLanes(int.class) : null;
 
     /**
      * Halves as floats, exactly for every finite half: the magnitude bits moved to a float's exponent and mantissa
@@ -232,7 +237,7 @@ public final class KVCache {
     private void keyScoresHalf(MemorySegment kc, int j0, int n, float[] q, int qOff, int from, int len, float[] out) {
         long cap = capacity;
         int t = 0;
-        if (VectorConfig.ENABLED) {
+        if (HALF_VECTORS) {
             int l = S.length();
             for (; t + 2 * l <= len; t += 2 * l) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0;
@@ -271,7 +276,7 @@ public final class KVCache {
     private static void weightedValuesHalf(MemorySegment vc, long vDim, int j0, int n, float[] w, float scale, int from,
             int len, float[] out, int oOff) {
         int e = 0;
-        if (VectorConfig.ENABLED) {
+        if (HALF_VECTORS) {
             int l = S.length();
             for (; e + l <= n; e += l) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0;
