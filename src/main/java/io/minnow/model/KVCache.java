@@ -125,11 +125,11 @@ public final class KVCache {
      */
     void keyScores(int layer, int j0, int n, float[] q, int qOff, int from, int len, float[] out) {
         MemorySegment kc = keys[layer];
-        long cap = capacity;
         if (type != Type.F32) {
             keyScoresHalf(kc, j0, n, q, qOff, from, len, out);
             return;
         }
+        long cap = capacity;
         int t = 0;
         if (VectorConfig.ENABLED) {
             int l = S.length();

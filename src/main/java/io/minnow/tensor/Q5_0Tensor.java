@@ -42,12 +42,12 @@ public final class Q5_0Tensor extends Tensor {
     static final int BLOCK = 32;
     static final int BYTES = 22;
 
-    /** Bytes per row, kept in a field: see {@link #dotLookup}. */
-    private final long rowBytes;
+    /** {@link #rowBytes()}, read from a field so that C2 cannot fold it into {@link #dotLookup}'s offsets. */
+    private final long rowStride;
 
     public Q5_0Tensor(MemorySegment data, long rows, int cols) {
         super(data, rows, cols);
-        rowBytes = (long) (cols / BLOCK) * BYTES;
+        rowStride = rowBytes();
     }
 
     @Override
@@ -128,7 +128,7 @@ public final class Q5_0Tensor extends Tensor {
     @Override
     public float dotVector(long row, float[] x, int xOff) {
         if (NIBBLE_LOOKUP) {
-            return dotLookup(data, row * rowBytes, cols / BLOCK, x, xOff);
+            return dotLookup(data, row * rowStride, cols / BLOCK, x, xOff);
         }
         if (!AT_256) {
             return dotParts(row, x, xOff);
