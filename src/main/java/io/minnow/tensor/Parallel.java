@@ -57,7 +57,9 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Runs {@code body} on disjoint ranges that together cover {@code [0, n)} and returns when all are done.
-     * Ranges are multiples of {@code grain} rows (except the last).
+     * Ranges start at multiples of {@code grain} and are multiples of it long (except the last). They are claimed
+     * guided: each is a {@code 1 / (2 * threads)} share of the rows still unclaimed ({@link #chunk}), so the first
+     * ones are large (few claims) and the last ones small, which keeps the threads finishing together.
      */
     public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) {
@@ -112,8 +114,11 @@ public final class Parallel implements AutoCloseable {
         int total = n;
         int g = grain;
         try {
-            for (int start = next.getAndAdd(g); start < total; start = next.getAndAdd(g)) {
-                b.run(start, Math.min(total, start + g));
+            for (int start = next.get(); start < total; start = next.get()) {
+                int end = start + chunk(total - start, g, threads);
+                if (next.compareAndSet(start, end)) {
+                    b.run(start, end);
+                }
             }
         } catch (Throwable t) {
             if (failure == null) {
@@ -121,6 +126,17 @@ public final class Parallel implements AutoCloseable {
             }
             next.set(total); // the others stop claiming
         }
+    }
+
+    /**
+     * The size of the next range when {@code left} rows are unclaimed: a {@code 1 / (2 * threads)} share of them in
+     * whole grains, at least one grain, at most {@code left}. With fixed chunks of an eighth of a thread's rows, a
+     * thread that finished early waited on average half a chunk for the other (and a whole one when the other had
+     * just been descheduled). smollm2-135m Q8_0 decode, 2 threads, 2 alternating rounds: 120.5 / 124.5 against
+     * 138.2 / 144.4 tokens/s.
+     */
+    static int chunk(int left, int grain, int threads) {
+        return Math.min(left, Math.max(1, left / (2 * threads) / grain) * grain);
     }
 
     private void awaitWorkers() {

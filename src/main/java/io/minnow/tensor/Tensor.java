@@ -194,9 +194,13 @@ public abstract class Tensor {
         return n;
     }
 
-    /** About eight chunks per thread balances load without much claiming traffic; batches take whole tiles. */
+    /**
+     * The smallest range the pool hands out (its ranges shrink as the rows run out, see {@link Parallel#forRange}):
+     * a 32nd of a thread's rows, so that a call ends on small ranges but claims few of them; batches take whole
+     * tiles.
+     */
     private static int grain(Parallel pool, int n, int batch) {
-        int grain = Math.max(1, n / (pool.threads() * 8));
+        int grain = Math.max(1, n / (pool.threads() * 32));
         if (batch >= BATCH_MIN) {
             grain = (grain + Batched.TR - 1) / Batched.TR * Batched.TR;
         }

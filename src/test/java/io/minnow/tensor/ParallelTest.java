@@ -21,8 +21,14 @@ class ParallelTest {
                     for (int repeat = 0; repeat < 20; repeat++) {
                         int n = c[0], grain = c[1];
                         AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                        int g = Math.max(1, grain), share = threads;
                         pool.forRange(n, grain, (start, end) -> {
                             assertTrue(start < end && end <= n);
+                            assertEquals(0, start % g, "n=" + n + " grain=" + grain + ": range starts at " + start);
+                            if (share > 1 && n > g) { // guided: a 1/(2 threads) share of the rows left, whole grains
+                                int left = n - start, want = Math.min(left, Math.max(g, left / (2 * share) / g * g));
+                                assertEquals(want, end - start, "n=" + n + " grain=" + grain + " range at " + start);
+                            }
                             for (int i = start; i < end; i++) {
                                 hits.incrementAndGet(i);
                             }
@@ -37,6 +43,23 @@ class ParallelTest {
                 });
             }
         }
+    }
+
+    @Test
+    void guidedRangesShrinkToOneGrain() {
+        assertEquals(250, Parallel.chunk(1000, 1, 2)); // a quarter of what is left with 2 threads
+        assertEquals(248, Parallel.chunk(1000, 8, 2)); // in whole grains
+        assertEquals(8, Parallel.chunk(20, 8, 2)); // never below one grain
+        assertEquals(5, Parallel.chunk(5, 8, 2)); // nor past the end
+        assertEquals(125, Parallel.chunk(1000, 1, 4));
+        int[] sizes = new int[64];
+        int count = 0;
+        for (int left = 896; left > 0; left -= sizes[count++]) {
+            sizes[count] = Parallel.chunk(left, 14, 2);
+        }
+        assertEquals(224, sizes[0]);
+        assertEquals(14, sizes[count - 1]);
+        assertTrue(count < 20, "claims for 896 rows: " + count);
     }
 
     @Test
@@ -61,14 +84,18 @@ class ParallelTest {
             IllegalStateException boom = new IllegalStateException("boom");
             for (int repeat = 0; repeat < 20; repeat++) {
                 RuntimeException e = assertThrows(RuntimeException.class, () -> pool.forRange(100, 1, (s, end) -> {
-                    if (s == 57) {
+                    if (s <= 57 && 57 < end) {
                         throw boom;
                     }
                 }));
                 assertSame(boom, e);
             }
             AtomicIntegerArray hits = new AtomicIntegerArray(10);
-            pool.forRange(10, 1, (s, e) -> hits.incrementAndGet(s));
+            pool.forRange(10, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
             for (int i = 0; i < 10; i++) {
                 assertEquals(1, hits.get(i));
             }
