@@ -183,8 +183,9 @@ public final class Q5_0Tensor extends Tensor {
      * values (nibble, plus 16 where {@code qh} has the fifth bit) index a 32-entry table of {@code q - 16} held in
      * two registers (one two-vector permute). The fifth bits come from {@code qh} broadcast to every lane and
      * rotated per lane: a mask register built from {@code qh} instead (two moves into mask registers per block) cost
-     * 2.2 against 1.75-1.94 ns per block in cache on the AMD EPYC (Zen 5) this was measured on. Static, with the row's byte offset passed in (a multiply by a field,
-     * which C2 cannot fold into the loop's offsets): C2 then hoists every bounds check out of its main block loop.
+     * 2.2 against 1.75-1.94 ns per block in cache on the AMD EPYC (Zen 5) this was measured on. Static, with the
+     * row's byte offset passed in (a multiply by a field, which C2 cannot fold into the loop's offsets): C2 then
+     * hoists every bounds check out of its main block loop.
      * Computed inside from the row number, the same loop kept three checks per block. Same sums as the 256-bit
      * kernel up to rounding: per block {@code (lo · x + hi · x') · d}. qwen2.5-0.5b Q4_K_M decode, 3 alternating
      * rounds: 19.9-20.2 against 18.0-19.4 t/s (docs/performance.md).
