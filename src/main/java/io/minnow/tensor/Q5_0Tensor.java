@@ -200,8 +200,8 @@ public final class Q5_0Tensor extends Tensor {
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector lo = v.and(0xF).or(qh.lanewise(VectorOperators.ROL, FIFTH_LO).and(16))
                     .selectFrom(CLEAR, SET).reinterpretAsFloats();
-            FloatVector hi = v.lanewise(VectorOperators.LSHR, 4)
-                    .or(qh.lanewise(VectorOperators.ROL, FIFTH_HI).and(16)).selectFrom(CLEAR, SET).reinterpretAsFloats();
+            FloatVector hi = v.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.ROL, FIFTH_HI).and(16))
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats();
             FloatVector s = hi.fma(FloatVector.fromArray(QF, x, xo + 16), lo.mul(FloatVector.fromArray(QF, x, xo)));
             acc = s.fma(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, o))), acc);
         }
