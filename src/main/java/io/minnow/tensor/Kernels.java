@@ -211,7 +211,16 @@ final class Kernels {
      * slower compilation takes 1.86-2.01 ms (docs/performance.md).
      */
     static float[] scalesAndMinsK4Row(MemorySegment data, long base, int nb, int stride) {
-        float[][] slot = K4_ROW.get();
+        return scalesAndMinsK4Row(data, base, nb, stride, K4_ROW.get());
+    }
+
+    /** This thread's scratch for {@link #scalesAndMinsK4Row}: looked up once for a range of rows, not per row. */
+    static float[][] k4Scratch() {
+        return K4_ROW.get();
+    }
+
+    /** {@link #scalesAndMinsK4Row} into {@code slot}, this thread's {@link #k4Scratch}. */
+    static float[] scalesAndMinsK4Row(MemorySegment data, long base, int nb, int stride, float[][] slot) {
         float[] sm = slot[0];
         if (sm.length < 16 * nb) {
             sm = new float[16 * nb];

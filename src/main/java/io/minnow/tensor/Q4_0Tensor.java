@@ -147,6 +147,14 @@ public final class Q4_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link Tensor#dotRows}, compiled against this class's own {@link #dotVector}. */
+    @Override
+    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = dotVector(r, x, 0);
+        }
+    }
+
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
     private float dotParts(long row, float[] x, int xOff) {
         int nb = cols / BLOCK;

@@ -138,7 +138,7 @@ public final class Q4_KTensor extends Tensor {
     @Override
     public float dotVector(long row, float[] x, int xOff) {
         if (NIBBLE_LOOKUP) {
-            return dotLookup(row, x, xOff);
+            return dotLookup(row, x, xOff, Kernels.k4Scratch());
         }
         if (ONE_PART) {
             return dotNarrow(row, x, xOff);
@@ -150,6 +150,21 @@ public final class Q4_KTensor extends Tensor {
             sum += blockDotParts(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
+    }
+
+    /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
+    @Override
+    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+        if (NIBBLE_LOOKUP) {
+            float[][] scratch = Kernels.k4Scratch();
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = dotLookup(r, x, 0, scratch);
+            }
+            return;
+        }
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = dotVector(r, x, 0);
+        }
     }
 
     /**
@@ -209,10 +224,10 @@ public final class Q4_KTensor extends Tensor {
      * broadcast straight from memory: no scalar conversions, which would compete with the vector work for the same
      * ports. One loop over the row (one lane reduction per row) keeps the constants in registers. JDK calls only.
      */
-    private float dotLookup(long row, float[] x, int xOff) {
+    private float dotLookup(long row, float[] x, int xOff, float[][] scratch) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES, scratch);
         FloatVector acc = FloatVector.zero(QF), acc2 = acc;
         for (int blk = 0; blk < nb; blk++) {
             long o = base + (long) blk * BYTES;

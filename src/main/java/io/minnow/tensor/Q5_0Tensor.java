@@ -158,6 +158,14 @@ public final class Q5_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link Tensor#dotRows}, compiled against this class's own {@link #dotVector}. */
+    @Override
+    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = dotVector(r, x, 0);
+        }
+    }
+
     /** Float bits of {@code i - 16} in lane i: weights whose fifth bit is clear ({@link #dotLookup}). */
     private static final IntVector CLEAR = NIBBLE_LOOKUP ? Kernels.nibbleTable(-16).reinterpretAsInts() : null;
     /** Float bits of {@code i} in lane i: weights whose fifth bit is set. */

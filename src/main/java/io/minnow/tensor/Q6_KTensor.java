@@ -149,7 +149,7 @@ public final class Q6_KTensor extends Tensor {
     @Override
     public float dotVector(long row, float[] x, int xOff) {
         if (ONE_PART) {
-            return dotWide(row, x, xOff);
+            return dotWide(row, x, xOff, SCALES.get());
         }
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
@@ -158,6 +158,21 @@ public final class Q6_KTensor extends Tensor {
             sum += blockDotParts(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
+    }
+
+    /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
+    @Override
+    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+        if (ONE_PART) {
+            float[] sm = SCALES.get();
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = dotWide(r, x, 0, sm);
+            }
+            return;
+        }
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = dotVector(r, x, 0);
+        }
     }
 
     /** Per-thread scratch of {@link #dotWide}: a super-block's 16 scales times d. */
@@ -173,10 +188,9 @@ public final class Q6_KTensor extends Tensor {
      * force-inlines those calls, while our own small helpers can fall outside its inlining budget in a big
      * compilation unit, and a helper left out of line boxes its vectors on every call.
      */
-    private float dotWide(long row, float[] x, int xOff) {
+    private float dotWide(long row, float[] x, int xOff, float[] sm) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES;
-        float[] sm = SCALES.get();
         FloatVector acc = FloatVector.zero(QF);
         for (int b = 0; b < nb; b++) {
             long o = base + (long) b * BYTES;
