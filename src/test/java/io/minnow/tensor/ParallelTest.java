@@ -21,12 +21,12 @@ class ParallelTest {
                     for (int repeat = 0; repeat < 20; repeat++) {
                         int n = c[0], grain = c[1];
                         AtomicIntegerArray hits = new AtomicIntegerArray(n);
-                        int g = Math.max(1, grain), share = threads;
+                        int g = Math.max(1, grain), poolThreads = threads;
                         pool.forRange(n, grain, (start, end) -> {
                             assertTrue(start < end && end <= n);
                             assertEquals(0, start % g, "n=" + n + " grain=" + grain + ": range starts at " + start);
-                            if (share > 1 && n > g) { // guided: a 1/(2 threads) share of the rows left, whole grains
-                                int left = n - start, want = Math.min(left, Math.max(g, left / (2 * share) / g * g));
+                            if (poolThreads > 1 && n > g) { // guided: a 1/(2 threads) share of the rows left, whole grains
+                                int left = n - start, want = Math.min(left, Math.max(g, left / (2 * poolThreads) / g * g));
                                 assertEquals(want, end - start, "n=" + n + " grain=" + grain + " range at " + start);
                             }
                             for (int i = start; i < end; i++) {
