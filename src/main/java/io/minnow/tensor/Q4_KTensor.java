@@ -27,6 +27,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q4_K: super-blocks of 256 elements in 144 bytes, 8 sub-blocks of 32 with 6-bit scales and mins.
@@ -138,7 +139,8 @@ public final class Q4_KTensor extends Tensor {
     @Override
     public float dotVector(long row, float[] x, int xOff) {
         if (NIBBLE_LOOKUP) {
-            return dotLookup(row, x, xOff, Kernels.k4Scratch());
+            float[] in = interleave(x, xOff, cols, DOT_INPUT);
+            return dotInterleaved(row, in, Kernels.k4Scratch());
         }
         if (ONE_PART) {
             return dotNarrow(row, x, xOff);
@@ -152,13 +154,19 @@ public final class Q4_KTensor extends Tensor {
         return sum;
     }
 
+    @Override
+    float[] decodeInput(float[] x) {
+        return NIBBLE_LOOKUP ? interleave(x, 0, cols, MATMUL_INPUT) : null;
+    }
+
     /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
     @Override
-    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+    void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
         if (NIBBLE_LOOKUP) {
             float[][] scratch = Kernels.k4Scratch();
+            float[] in = xd != null ? xd : interleave(x, 0, cols, DOT_INPUT);
             for (int r = start; r < end; r++) {
-                out[outOffset + r] = dotLookup(r, x, 0, scratch);
+                out[outOffset + r] = dotInterleaved(r, in, scratch);
             }
             return;
         }
@@ -210,47 +218,127 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * The floats 0..15. Where {@link Kernels#NIBBLE_LOOKUP} holds, {@link #dotLookup} and the fused path dequantize
-     * by table lookup: a sub-block's 16 possible values {@code d*sc*q - dmin*m} are this vector times one FMA, and
-     * one permute turns 16 nibbles into weights; no per-sub-block partial sums, scale products or activation sums
-     * for the minimums remain.
+     * The floats 0..15. Where {@link Kernels#NIBBLE_LOOKUP} holds, the fused small-batch path dequantizes by table
+     * lookup: a sub-block's 16 possible values {@code d*sc*q - dmin*m} are this vector times one FMA, and one permute
+     * turns 16 nibbles into weights, which then serve every activation row.
      */
     private static final FloatVector NIBBLES = Kernels.nibbleTable(0);
 
-    /**
-     * The Vector API path where {@link Kernels#NIBBLE_LOOKUP} holds: a sub-block's 16 possible values
-     * {@code d*sc*q - dmin*m} are {@link #NIBBLES} times one FMA, and one permute turns 16 nibbles into weights. The
-     * 8 scales and minimums of a super-block are decoded in vector lanes and stored, so each table's two factors are
-     * broadcast straight from memory: no scalar conversions, which would compete with the vector work for the same
-     * ports. One loop over the row (one lane reduction per row) keeps the constants in registers. JDK calls only.
+    /*
+     * The decode kernel at 16 float lanes (512 bits) reads the quants 64 bytes at a time as 16 int lanes, with no
+     * widening shuffle: bits 4k..4k+3 of int lane i (k = 0..7) are one nibble for each lane, and the activations are
+     * laid out to match, once per matmul (decodeInput). Byte 4i + k/2 of a 64-byte half h of qs is byte
+     * 4(i % 8) + k/2 of group 2h + i/8, and its low (k even) or high (k odd) nibble is the weight of element
+     *   64 (2h + i/8) + 32 (k % 2) + 4 (i % 8) + k/2
+     * of the super-block, so position 128h + 16k + i of a super-block's decode input holds that activation. The
+     * nibbles are converted to float, multiplied by their activations and summed per (h, k odd or even), which
+     * leaves one sub-block in lanes 0..7 and another in lanes 8..15: sub-blocks 4h + k%2 and 4h + 2 + k%2. Those
+     * sums are scaled by their sub-blocks' d * scale (rearranged from the decoded scales), and the minimums are
+     * one 16-lane product per super-block: -dmin * min against the sub-blocks' activation sums, which the decode
+     * input holds after the activations (16 floats per super-block: 8 zeros facing the scales, then the 8 sums).
      */
-    private float dotLookup(long row, float[] x, int xOff, float[][] scratch) {
-        int nb = cols / BLOCK;
-        long base = row * nb * BYTES;
-        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES, scratch);
-        FloatVector acc = FloatVector.zero(QF), acc2 = acc;
-        for (int blk = 0; blk < nb; blk++) {
-            long o = base + (long) blk * BYTES;
-            int xo = xOff + blk * BLOCK;
-            int s0 = 16 * blk;
-            for (int g = 0; g < 4; g++) {
-                long q = o + 16 + 32 * g;
-                int x1 = xo + 64 * g, x2 = x1 + 32;
-                // the weights of sub-blocks 2g (low nibbles) and 2g+1 (high nibbles), indexed by nibble
-                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]),
-                        FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g])).reinterpretAsInts();
-                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
-                        FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
-                for (int c = 0; c < 32; c += CH) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                    acc = v.selectFrom(lo).reinterpretAsFloats().fma(FloatVector.fromArray(QF, x, x1 + c), acc);
-                    acc2 = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats()
-                            .fma(FloatVector.fromArray(QF, x, x2 + c), acc2);
+
+    /** Position p of a super-block's decode input holds the super-block's activation {@code ORDER[p]}. */
+    private static final int[] ORDER = new int[BLOCK];
+
+    /** For half h and k odd or even (index 2h + k%2): the decoded-scale lanes of the sub-blocks that the sums hold. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] LANE_SCALES = new VectorShuffle[4];
+
+    static {
+        for (int h = 0; h < 2; h++) {
+            for (int k = 0; k < 8; k++) {
+                for (int i = 0; i < 16; i++) {
+                    ORDER[128 * h + 16 * k + i] = 64 * (2 * h + i / 8) + 32 * (k % 2) + 4 * (i % 8) + k / 2;
                 }
             }
         }
-        return acc.add(acc2).reduceLanes(VectorOperators.ADD);
+        if (NIBBLE_LOOKUP) {
+            for (int hp = 0; hp < 4; hp++) {
+                int[] lanes = new int[QLANES];
+                for (int i = 0; i < QLANES; i++) {
+                    lanes[i] = 4 * (hp / 2) + hp % 2 + (i >= 8 ? 2 : 0);
+                }
+                LANE_SCALES[hp] = VectorShuffle.fromArray(QF, lanes, 0);
+            }
+        }
+    }
+
+    /** Per-thread decode inputs: one for {@link #decodeInput}, one for a single {@link #dotVector}. */
+    private static final ThreadLocal<float[][]> MATMUL_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> DOT_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * The decode input of {@code x[xOff .. xOff + cols)} in this thread's buffer of {@code slot}: the activations in
+     * {@link #ORDER}, then per super-block 8 zeros and the sums of its 8 sub-blocks' activations.
+     */
+    private static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
+        int nb = cols / BLOCK;
+        float[][] holder = slot.get();
+        float[] in = holder[0];
+        if (in.length < cols + 16 * nb) {
+            in = new float[cols + 16 * nb];
+            holder[0] = in;
+        }
+        for (int b = 0; b < nb; b++) {
+            int xb = xOff + b * BLOCK, ib = b * BLOCK;
+            for (int p = 0; p < BLOCK; p++) {
+                in[ib + p] = x[xb + ORDER[p]];
+            }
+            int s = cols + 16 * b;
+            for (int j = 0; j < 8; j++) {
+                float sum = 0f;
+                for (int l = 0; l < 32; l++) {
+                    sum += x[xb + 32 * j + l];
+                }
+                in[s + j] = 0f;
+                in[s + 8 + j] = sum;
+            }
+        }
+        return in;
+    }
+
+    /**
+     * The decode kernel at 16 float lanes (see the comment above {@link #ORDER}), against a decode input. Per
+     * super-block 2 loads of quants, 14 shifts, 14 masks, 16 conversions and 16 multiply-adds, 4 scale permutes and
+     * 5 multiply-adds, where the nibble lookup took 8 widening shuffles and 16 permutes: 35-43 cycles per super-block
+     * against 70-77 in L1 (docs/performance.md). One loop over the row; JDK calls only.
+     */
+    private float dotInterleaved(long row, float[] in, float[][] scratch) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES, scratch);
+        FloatVector acc = FloatVector.zero(QF), acc2 = acc, mins = acc;
+        IntVector m = IntVector.broadcast(QI, 15);
+        for (int blk = 0; blk < nb; blk++) {
+            long o = base + (long) blk * BYTES + 16;
+            int xo = blk * BLOCK;
+            FloatVector s = FloatVector.fromArray(QF, sm, 16 * blk);
+            mins = s.fma(FloatVector.fromArray(QF, in, cols + 16 * blk), mins);
+            for (int h = 0; h < 2; h++) {
+                IntVector q = IntVector.fromMemorySegment(QI, data, o + 64 * h, LITTLE_ENDIAN);
+                int xh = xo + 128 * h;
+                FloatVector even = ((FloatVector) q.and(m).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(QF, in, xh));
+                FloatVector odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(m)
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(QF, in, xh + 16));
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 8).and(m).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 32), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 12).and(m).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 48), odd);
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(m).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 64), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 20).and(m).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 80), odd);
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 24).and(m).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 96), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 112), odd);
+                acc = even.fma(s.rearrange(LANE_SCALES[2 * h]), acc);
+                acc2 = odd.fma(s.rearrange(LANE_SCALES[2 * h + 1]), acc2);
+            }
+        }
+        return acc.add(acc2).add(mins).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -160,7 +160,7 @@ public final class Q5_0Tensor extends Tensor {
 
     /** {@link Tensor#dotRows}, compiled against this class's own {@link #dotVector}. */
     @Override
-    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+    void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
         for (int r = start; r < end; r++) {
             out[outOffset + r] = dotVector(r, x, 0);
         }

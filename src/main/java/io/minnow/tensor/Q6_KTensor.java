@@ -162,7 +162,7 @@ public final class Q6_KTensor extends Tensor {
 
     /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
     @Override
-    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+    void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
         if (ONE_PART) {
             float[] sm = SCALES.get();
             for (int r = start; r < end; r++) {

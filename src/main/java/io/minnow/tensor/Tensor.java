@@ -145,7 +145,9 @@ public abstract class Tensor {
      */
     public void matmul(Parallel pool, float[] x, int batch, float[] out, int outStride, int outOffset) {
         int n = checkShapes(x, batch, out, outStride, outOffset);
-        pool.forRange(n, grain(pool, n, batch), (start, end) -> matmulRows(x, batch, out, outStride, outOffset, start, end));
+        float[] xd = batch == 1 && VectorConfig.ENABLED ? decodeInput(x) : null;
+        pool.forRange(n, grain(pool, n, batch),
+                (start, end) -> matmulRows(x, xd, batch, out, outStride, outOffset, start, end));
     }
 
     /**
@@ -166,12 +168,20 @@ public abstract class Tensor {
             first[i + 1] = Math.addExact(first[i], (n + align - 1) / align * align);
         }
         int total = first[ts.length];
+        // each decode input built once, and shared by the matrices of the same format (gate and up, say)
+        float[][] xd = new float[ts.length][];
+        for (int i = 0; i < ts.length && batch == 1 && VectorConfig.ENABLED; i++) {
+            for (int j = 0; j < i && xd[i] == null; j++) {
+                xd[i] = ts[j].getClass() == ts[i].getClass() ? xd[j] : null;
+            }
+            xd[i] = xd[i] != null ? xd[i] : ts[i].decodeInput(x);
+        }
         pool.forRange(total, grain(pool, total, batch), (start, end) -> {
             for (int i = 0; i < ts.length; i++) {
                 int n = (int) ts[i].rows;
                 int a = Math.max(start, first[i]) - first[i], b = Math.min(end, first[i] + n) - first[i];
                 if (a < b) {
-                    ts[i].matmulRows(x, batch, out[i], n, 0, a, b);
+                    ts[i].matmulRows(x, xd[i], batch, out[i], n, 0, a, b);
                 }
             }
         });
@@ -312,7 +322,8 @@ public abstract class Tensor {
      * product per weight row; a batch (prompt processing) takes {@link Batched}: each tile of weight rows is
      * dequantized once and multiplied against every activation row.
      */
-    protected void matmulRows(float[] x, int batch, float[] out, int outStride, int outOffset, int start, int end) {
+    protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
+            int end) {
         if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowPairs8()) {
             int r = start;
             for (; r + 1 < end; r += 2) {
@@ -350,7 +361,7 @@ public abstract class Tensor {
         }
         boolean vector = VectorConfig.ENABLED;
         if (vector && batch == 1) {
-            dotRows(x, out, outOffset, start, end);
+            dotRows(x, xd, out, outOffset, start, end);
             return;
         }
         for (int r = start; r < end; r++) {
@@ -361,13 +372,24 @@ public abstract class Tensor {
     }
 
     /**
+     * The activation row of a decode matmul ({@code x[0 .. cols)}) in the form this format's decode kernel reads, or
+     * null where it reads {@code x} as it is. {@link #matmul} builds it once, on the calling thread, before the rows
+     * are shared out, and hands it to every range ({@link #dotRows}); matrices of one format share it in
+     * {@link #matmulAll}, so it may depend only on {@code x} and {@code cols}. It may be a per-thread buffer that
+     * the calling thread's next matmul overwrites.
+     */
+    float[] decodeInput(float[] x) {
+        return null;
+    }
+
+    /**
      * Decode's matmul on the Vector API path: {@code out[outOffset + r] = dotVector(r, x, 0)} for weight rows
-     * {@code [start, end)}. The main formats override it with this same loop, so that C2 compiles it against their own
-     * (final) {@code dotVector} and inlines the kernel. Here, shared by every format, the call is megamorphic: one
+     * {@code [start, end)}, {@code xd} being {@link #decodeInput}'s form of {@code x}. The main formats override it
+     * with this same loop, so that C2 compiles it against their own (final) {@code dotVector} and inlines the kernel. Here, shared by every format, the call is megamorphic: one
      * virtual call per row, and the kernel's constants reloaded for each. Streaming qwen2.5's Q5_0 matrices on 2
      * threads through a megamorphic call per row took 1.88 ns per block, through a loop that inlines it 1.74.
      */
-    void dotRows(float[] x, float[] out, int outOffset, int start, int end) {
+    void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
         for (int r = start; r < end; r++) {
             out[outOffset + r] = dotVector(r, x, 0);
         }

@@ -204,8 +204,8 @@ class TensorKernelTest {
                         // odd row ranges: row 0 alone, then pairs (1,2), (3,4)...; then pairs from row 0
                         t.matmul(pool, x, batch, out, rows);
                         float[] split = new float[batch * rows];
-                        t.matmulRows(x, batch, split, rows, 0, 0, 1);
-                        t.matmulRows(x, batch, split, rows, 0, 1, rows);
+                        t.matmulRows(x, null, batch, split, rows, 0, 0, 1);
+                        t.matmulRows(x, null, batch, split, rows, 0, 1, rows);
                         float max = 0;
                         for (float v : out) max = Math.max(max, Math.abs(v));
                         assertArrayEquals(out, split, 4 * Math.ulp(max), type + " batch " + batch + " threads " + threads);
