@@ -50,6 +50,13 @@ final class Kernels {
     static final boolean NIBBLE_LOOKUP = QLANES == 16;
 
     /**
+     * Whether the decode kernels of Q4_K and Q6_K read their quants as 16 int lanes (64 bytes per load) against an
+     * activation row laid out to match ({@link Tensor#decodeInput}): at 512 bits, where 16 int lanes hold a whole
+     * 64-byte run of quants.
+     */
+    static final boolean INTERLEAVED_DECODE = QLANES == 16;
+
+    /**
      * Whether the small-batch kernels may keep 16 accumulators in registers (two weight rows by eight activation
      * rows): at 512 bits x86 has 32 vector registers; at 256 bits (AVX2) 16, and such a kernel would spill.
      */
@@ -197,6 +204,15 @@ final class Kernels {
             acc = acc.add(FloatVector.fromArray(QF, x, xo + i));
         }
         return acc;
+    }
+
+    /** This thread's buffer in {@code slot}, grown to at least {@code n} floats (a decode input, see Q4_KTensor). */
+    static float[] decodeBuffer(ThreadLocal<float[][]> slot, int n) {
+        float[][] holder = slot.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        return holder[0];
     }
 
     /** Per-thread scratch of {@link #scalesAndMinsK4Row} (one slot, grown to the longest row seen). */

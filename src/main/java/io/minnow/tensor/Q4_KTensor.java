@@ -3,6 +3,7 @@ package io.minnow.tensor;
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
 import static io.minnow.tensor.Kernels.INT_LE;
+import static io.minnow.tensor.Kernels.INTERLEAVED_DECODE;
 import static io.minnow.tensor.Kernels.NIBBLE_LOOKUP;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
@@ -138,7 +139,7 @@ public final class Q4_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
-        if (NIBBLE_LOOKUP) {
+        if (INTERLEAVED_DECODE) {
             float[] in = interleave(x, xOff, cols, DOT_INPUT);
             return dotInterleaved(row, in, Kernels.k4Scratch());
         }
@@ -156,13 +157,13 @@ public final class Q4_KTensor extends Tensor {
 
     @Override
     float[] decodeInput(float[] x) {
-        return NIBBLE_LOOKUP ? interleave(x, 0, cols, MATMUL_INPUT) : null;
+        return INTERLEAVED_DECODE ? interleave(x, 0, cols, MATMUL_INPUT) : null;
     }
 
     /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
     @Override
     void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
-        if (NIBBLE_LOOKUP) {
+        if (INTERLEAVED_DECODE) {
             float[][] scratch = Kernels.k4Scratch();
             float[] in = xd != null ? xd : interleave(x, 0, cols, DOT_INPUT);
             for (int r = start; r < end; r++) {
@@ -253,7 +254,7 @@ public final class Q4_KTensor extends Tensor {
                 }
             }
         }
-        if (NIBBLE_LOOKUP) {
+        if (INTERLEAVED_DECODE) {
             for (int hp = 0; hp < 4; hp++) {
                 int[] lanes = new int[QLANES];
                 for (int i = 0; i < QLANES; i++) {
@@ -274,12 +275,7 @@ public final class Q4_KTensor extends Tensor {
      */
     private static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
         int nb = cols / BLOCK;
-        float[][] holder = slot.get();
-        float[] in = holder[0];
-        if (in.length < cols + 16 * nb) {
-            in = new float[cols + 16 * nb];
-            holder[0] = in;
-        }
+        float[] in = Kernels.decodeBuffer(slot, cols + 16 * nb);
         for (int b = 0; b < nb; b++) {
             int xb = xOff + b * BLOCK, ib = b * BLOCK;
             for (int p = 0; p < BLOCK; p++) {

@@ -2,6 +2,7 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.INTERLEAVED_DECODE;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
 import static io.minnow.tensor.Kernels.QI;
@@ -23,6 +24,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q6_K: super-blocks of 256 elements in 210 bytes, 16 sub-blocks of 16 with int8 scales.
@@ -148,6 +150,9 @@ public final class Q6_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (INTERLEAVED_DECODE) {
+            return dotInterleaved(row, interleave(x, xOff, cols, DOT_INPUT));
+        }
         if (ONE_PART) {
             return dotWide(row, x, xOff, SCALES.get());
         }
@@ -160,9 +165,158 @@ public final class Q6_KTensor extends Tensor {
         return sum;
     }
 
+    @Override
+    float[] decodeInput(float[] x) {
+        return INTERLEAVED_DECODE ? interleave(x, 0, cols, MATMUL_INPUT) : null;
+    }
+
+    /*
+     * The decode kernel at 16 float lanes (512 bits), as Q4_K's (see Q4_KTensor): the quants of half n are read as
+     * 16 int lanes, ql[64n ..] in one load and the 64 bytes of qh in another, whose lanes 8n..8n+7 are repeated
+     * into both halves of the vector, the upper half shifted right by 2. Bits 4k..4k+3 of int lane i of ql
+     * (k = 0..7, m = k/2, p = k%2) are then the low 4 bits of element
+     *   e = 4i + m + 64p                 for i < 8  (ql bytes 0..31 of the half)
+     *   e = 4(i - 8) + m + 32 + 64p      for i >= 8 (ql bytes 32..63)
+     * of the half, and bits 4k..4k+1 of the shifted qh lane its high 2 bits. Position 128n + 16k + i of a
+     * super-block's decode input holds that activation; element e is in sub-block 8n + 4p + i/4, whose scale the
+     * sums of one k parity take by a permute. The -32 of every quant is one 16-lane product per super-block: the
+     * scales times d against -32 times the sub-blocks' activation sums, held after the activations.
+     */
+
+    /** Position p of a super-block's decode input holds the super-block's activation {@code ORDER[p]}. */
+    private static final int[] ORDER = new int[BLOCK];
+
+    /** For half n and k odd or even (index 2n + k%2): the scale lanes of the sub-blocks of the sums' lanes. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] LANE_SCALES = new VectorShuffle[4];
+
+    /** For half n: qh's lanes 8n..8n+7, in both halves of the vector. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Integer>[] QH_HALF = new VectorShuffle[2];
+
+    /** The right shift of qh per lane: lanes 8..15 hold bits 2..3 (and 6..7) of each byte. */
+    private static final IntVector QH_SHIFT;
+
+    static {
+        for (int n = 0; n < 2; n++) {
+            for (int k = 0; k < 8; k++) {
+                for (int i = 0; i < 16; i++) {
+                    int m = k / 2, p = k % 2;
+                    int e = i < 8 ? 4 * i + m + 64 * p : 4 * (i - 8) + m + 32 + 64 * p;
+                    ORDER[128 * n + 16 * k + i] = 128 * n + e;
+                }
+            }
+        }
+        int[] shifts = new int[QLANES];
+        if (INTERLEAVED_DECODE) {
+            for (int np = 0; np < 4; np++) {
+                int[] lanes = new int[QLANES];
+                for (int i = 0; i < QLANES; i++) {
+                    lanes[i] = 8 * (np / 2) + 4 * (np % 2) + i / 4;
+                }
+                LANE_SCALES[np] = VectorShuffle.fromArray(QF, lanes, 0);
+            }
+            for (int n = 0; n < 2; n++) {
+                int[] lanes = new int[QLANES];
+                for (int i = 0; i < QLANES; i++) {
+                    lanes[i] = 8 * n + i % 8;
+                }
+                QH_HALF[n] = VectorShuffle.fromArray(QI, lanes, 0);
+            }
+            for (int i = 8; i < QLANES; i++) {
+                shifts[i] = 2;
+            }
+        }
+        QH_SHIFT = IntVector.fromArray(QI, shifts, 0);
+    }
+
+    /** Per-thread decode inputs: one for {@link #decodeInput}, one for a single {@link #dotVector}. */
+    private static final ThreadLocal<float[][]> MATMUL_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> DOT_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * The decode input of {@code x[xOff .. xOff + cols)} in this thread's buffer of {@code slot}: the activations in
+     * {@link #ORDER}, then per super-block -32 times the sums of its 16 sub-blocks' activations.
+     */
+    private static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
+        int nb = cols / BLOCK;
+        float[] in = Kernels.decodeBuffer(slot, cols + 16 * nb);
+        for (int b = 0; b < nb; b++) {
+            int xb = xOff + b * BLOCK, ib = b * BLOCK;
+            for (int p = 0; p < BLOCK; p++) {
+                in[ib + p] = x[xb + ORDER[p]];
+            }
+            for (int j = 0; j < 16; j++) {
+                float sum = 0f;
+                for (int l = 0; l < 16; l++) {
+                    sum += x[xb + 16 * j + l];
+                }
+                in[cols + 16 * b + j] = -32f * sum;
+            }
+        }
+        return in;
+    }
+
+    /**
+     * The decode kernel at 16 float lanes (see the comment above {@link #ORDER}), against a decode input: per
+     * super-block 3 loads of quants, 2 permutes of qh, 16 conversions and 16 multiply-adds in chains of 4 (the
+     * kernel of {@link #dotWide} chains 16 multiply-adds per super-block through one accumulator). JDK calls only.
+     */
+    private float dotInterleaved(long row, float[] in) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(QF), acc2 = acc, offsets = acc;
+        IntVector lo = IntVector.broadcast(QI, 0xF), hi = IntVector.broadcast(QI, 0x30);
+        for (int blk = 0; blk < nb; blk++) {
+            long o = base + (long) blk * BYTES;
+            int xo = blk * BLOCK;
+            FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(Kernels.B128, data, o + 192, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2F, QF, 0)).mul(Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208)));
+            offsets = s.fma(FloatVector.fromArray(QF, in, cols + 16 * blk), offsets);
+            IntVector qh = IntVector.fromMemorySegment(QI, data, o + 128, LITTLE_ENDIAN);
+            for (int n = 0; n < 2; n++) {
+                IntVector q = IntVector.fromMemorySegment(QI, data, o + 64 * n, LITTLE_ENDIAN);
+                IntVector h = qh.rearrange(QH_HALF[n]).lanewise(VectorOperators.LSHR, QH_SHIFT);
+                int xh = xo + 128 * n;
+                FloatVector even = ((FloatVector) q.and(lo).or(h.lanewise(VectorOperators.LSHL, 4).and(hi))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(QF, in, xh));
+                FloatVector odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(lo).or(h.and(hi))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(QF, in, xh + 16));
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 8).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 4).and(hi)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 32), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 12).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 8).and(hi)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 48), odd);
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 12).and(hi)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 64), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 20).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 16).and(hi)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 80), odd);
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 24).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 20).and(hi)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 96), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28)
+                        .or(h.lanewise(VectorOperators.LSHR, 24).and(hi)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 112), odd);
+                acc = even.fma(s.rearrange(LANE_SCALES[2 * n]), acc);
+                acc2 = odd.fma(s.rearrange(LANE_SCALES[2 * n + 1]), acc2);
+            }
+        }
+        return acc.add(acc2).add(offsets).reduceLanes(VectorOperators.ADD);
+    }
+
     /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
     @Override
     void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
+        if (INTERLEAVED_DECODE) {
+            float[] in = xd != null ? xd : interleave(x, 0, cols, DOT_INPUT);
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = dotInterleaved(r, in);
+            }
+            return;
+        }
         if (ONE_PART) {
             float[] sm = SCALES.get();
             for (int r = start; r < end; r++) {
