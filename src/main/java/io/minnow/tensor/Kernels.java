@@ -257,19 +257,19 @@ final class Kernels {
      * as lane = ((A >>> SHIFT_A) & MASK_A) | ((B >>> 2) & MASK_B), A and B picked from the super-block's first 16
      * bytes by PICK_A and PICK_B.
      */
-    private static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B128, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
+    static final VectorShuffle<Byte> PICK_A = VectorShuffle.fromValues(B128, 4, 5, 6, 7, 12, 13, 14, 15, 8, 9,
             10, 11, 12, 13, 14, 15);
-    private static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B128, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
+    static final VectorShuffle<Byte> PICK_B = VectorShuffle.fromValues(B128, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0,
             8, 9, 10, 11);
     private static final int[] SHIFTS_A = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4};
     private static final int[] MASKS_A = {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15};
     private static final int[] MASKS_B = {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30};
     /** Lanes 0..15 at 16 lanes; lanes 0..7 (the scales) at 8 lanes, where {@code *_HI} hold lanes 8..15. */
-    private static final IntVector SHIFT_A = lanes(SHIFTS_A, 0), MASK_A = lanes(MASKS_A, 0), MASK_B = lanes(MASKS_B, 0);
+    static final IntVector SHIFT_A = lanes(SHIFTS_A, 0), MASK_A = lanes(MASKS_A, 0), MASK_B = lanes(MASKS_B, 0);
     private static final IntVector SHIFT_A_HI = lanes(SHIFTS_A, 8), MASK_A_HI = lanes(MASKS_A, 8),
             MASK_B_HI = lanes(MASKS_B, 8);
     /** Lanes 8..15: the minimums, which take -dmin. */
-    private static final VectorMask<Float> MINS = VectorMask.fromLong(QF, 0xFF00L);
+    static final VectorMask<Float> MINS = VectorMask.fromLong(QF, 0xFF00L);
 
     /** {@link Kernels#QLANES} of the 16 ints from {@code from} (as many as fit), as a vector. */
     private static IntVector lanes(int[] v, int from) {
