@@ -241,9 +241,12 @@ public final class Q4_KTensor extends Tensor {
     /** Position p of a super-block's decode input holds the super-block's activation {@code ORDER[p]}. */
     private static final int[] ORDER = new int[BLOCK];
 
-    /** For half h and k odd or even (index 2h + k%2): the decoded-scale lanes of the sub-blocks that the sums hold. */
+    /**
+     * For half h and k odd or even (index 2h + k%2): the decoded-scale lanes of the sub-blocks that the sums hold.
+     * Q5_K, whose quants and scales are laid out as Q4_K's, shares this and {@link #interleave}.
+     */
     @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] LANE_SCALES = new VectorShuffle[4];
+    static final VectorShuffle<Float>[] LANE_SCALES = new VectorShuffle[4];
 
     static {
         for (int h = 0; h < 2; h++) {
@@ -272,7 +275,7 @@ public final class Q4_KTensor extends Tensor {
      * The decode input of {@code x[xOff .. xOff + cols)} in this thread's buffer of {@code slot}: the activations in
      * {@link #ORDER}, then per super-block 8 zeros and the sums of its 8 sub-blocks' activations.
      */
-    private static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
+    static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
         int nb = cols / BLOCK;
         float[] in = Kernels.decodeBuffer(slot, cols + 16 * nb);
         for (int b = 0; b < nb; b++) {

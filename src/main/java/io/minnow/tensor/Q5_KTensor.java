@@ -2,6 +2,7 @@ package io.minnow.tensor;
 
 import static io.minnow.tensor.Kernels.BS;
 import static io.minnow.tensor.Kernels.CH;
+import static io.minnow.tensor.Kernels.INTERLEAVED_DECODE;
 import static io.minnow.tensor.Kernels.INT_LE;
 import static io.minnow.tensor.Kernels.ONE_PART;
 import static io.minnow.tensor.Kernels.QF;
@@ -24,6 +25,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q5_K: super-blocks of 256 elements in 176 bytes, 8 sub-blocks of 32 with 6-bit scales and mins.
@@ -104,6 +106,9 @@ public final class Q5_KTensor extends Tensor {
 
     @Override
     public float dotVector(long row, float[] x, int xOff) {
+        if (INTERLEAVED_DECODE) {
+            return dotInterleaved(row, Q4_KTensor.interleave(x, xOff, cols, DOT_INPUT));
+        }
         if (ONE_PART) {
             return dotRow(row, x, xOff);
         }
@@ -114,6 +119,113 @@ public final class Q5_KTensor extends Tensor {
             sum += blockDotVector(base + (long) b * BYTES, x, xOff + b * BLOCK);
         }
         return sum;
+    }
+
+    @Override
+    float[] decodeInput(float[] x) {
+        return INTERLEAVED_DECODE ? Q4_KTensor.interleave(x, 0, cols, MATMUL_INPUT) : null;
+    }
+
+    /** {@link Tensor#dotRows}, compiled against this class's own kernels. */
+    @Override
+    void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
+        if (INTERLEAVED_DECODE) {
+            float[] in = xd != null ? xd : Q4_KTensor.interleave(x, 0, cols, DOT_INPUT);
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = dotInterleaved(r, in);
+            }
+            return;
+        }
+        for (int r = start; r < end; r++) {
+            out[outOffset + r] = dotVector(r, x, 0);
+        }
+    }
+
+    /** Per-thread decode inputs (Q4_K's layout): one for {@link #decodeInput}, one for a single {@link #dotVector}. */
+    private static final ThreadLocal<float[][]> MATMUL_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> DOT_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * For half h: the right shift per lane that brings the fifth bits of lane i's group (2h + i/8) to bits 0 and 1
+     * of each byte of the repeated qh lanes: {@code 4h + 2 (i / 8)}.
+     */
+    private static final IntVector[] QH_SHIFT = new IntVector[2];
+
+    /** qh's lanes 0..7 (its 32 bytes) in both halves of a vector. */
+    private static final VectorShuffle<Integer> QH_TWICE;
+
+    static {
+        int[] twice = new int[QLANES];
+        for (int i = 0; i < QLANES; i++) {
+            twice[i] = i % Math.min(8, QLANES);
+        }
+        QH_TWICE = VectorShuffle.fromArray(QI, twice, 0);
+        for (int h = 0; h < 2; h++) {
+            int[] shifts = new int[QLANES];
+            for (int i = 0; i < QLANES; i++) {
+                shifts[i] = 4 * h + 2 * (i / 8);
+            }
+            QH_SHIFT[h] = IntVector.fromArray(QI, shifts, 0);
+        }
+    }
+
+    /**
+     * The decode kernel at 16 float lanes: Q4_K's (see Q4_KTensor, the comment above its {@code ORDER}), against the
+     * same decode input, with each nibble's fifth bit OR-ed in at bit 4. Lane i of half h holds bytes
+     * {@code l = 4 (i % 8) + m} (m = 0..3) of group 2h + i/8, whose fifth bits are bits 2g and 2g+1 of qh[l]: with
+     * qh's 32 bytes in both halves of a vector, shifted right per lane by {@link #QH_SHIFT}, nibble k = 2m + p takes
+     * bit 8m + p. JDK calls only.
+     */
+    private float dotInterleaved(long row, float[] in) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(QF), acc2 = acc, mins = acc;
+        IntVector m = IntVector.broadcast(QI, 15), f = IntVector.broadcast(QI, 16);
+        for (int blk = 0; blk < nb; blk++) {
+            long h0 = base + (long) blk * BYTES;
+            int xo = blk * BLOCK;
+            // d * scale j in lanes 0..7, -dmin * min j in lanes 8..15, as Kernels.scalesAndMinsK4 decodes them
+            ByteVector raw = ByteVector.fromMemorySegment(Kernels.B128, data, h0, LITTLE_ENDIAN);
+            IntVector a = (IntVector) raw.rearrange(Kernels.PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector b = (IntVector) raw.rearrange(Kernels.PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector s = ((FloatVector) a.lanewise(VectorOperators.LSHR, Kernels.SHIFT_A).and(Kernels.MASK_A)
+                    .or(b.lanewise(VectorOperators.LSHR, 2).and(Kernels.MASK_B)).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, h0)))
+                            .blend(-Float.float16ToFloat(data.get(SHORT_LE, h0 + 2)), Kernels.MINS));
+            mins = s.fma(FloatVector.fromArray(QF, in, cols + 16 * blk), mins);
+            IntVector qh = IntVector.fromMemorySegment(QI, data, h0 + 16, LITTLE_ENDIAN).rearrange(QH_TWICE);
+            for (int h = 0; h < 2; h++) {
+                IntVector q = IntVector.fromMemorySegment(QI, data, h0 + 48 + 64 * h, LITTLE_ENDIAN);
+                IntVector e = qh.lanewise(VectorOperators.LSHR, QH_SHIFT[h]);
+                int xh = xo + 128 * h;
+                FloatVector even = ((FloatVector) q.and(m).or(e.lanewise(VectorOperators.LSHL, 4).and(f))
+                        .convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(QF, in, xh));
+                FloatVector odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(m)
+                        .or(e.lanewise(VectorOperators.LSHL, 3).and(f)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(QF, in, xh + 16));
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 8).and(m)
+                        .or(e.lanewise(VectorOperators.LSHR, 4).and(f)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 32), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 12).and(m)
+                        .or(e.lanewise(VectorOperators.LSHR, 5).and(f)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 48), odd);
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(m)
+                        .or(e.lanewise(VectorOperators.LSHR, 12).and(f)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 64), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 20).and(m)
+                        .or(e.lanewise(VectorOperators.LSHR, 13).and(f)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 80), odd);
+                even = ((FloatVector) q.lanewise(VectorOperators.LSHR, 24).and(m)
+                        .or(e.lanewise(VectorOperators.LSHR, 20).and(f)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 96), even);
+                odd = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28)
+                        .or(e.lanewise(VectorOperators.LSHR, 21).and(f)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(QF, in, xh + 112), odd);
+                acc = even.fma(s.rearrange(Q4_KTensor.LANE_SCALES[2 * h]), acc);
+                acc2 = odd.fma(s.rearrange(Q4_KTensor.LANE_SCALES[2 * h + 1]), acc2);
+            }
+        }
+        return acc.add(acc2).add(mins).reduceLanes(VectorOperators.ADD);
     }
 
     /**
