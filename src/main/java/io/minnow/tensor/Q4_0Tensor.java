@@ -147,6 +147,52 @@ public final class Q4_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    @Override
+    boolean hasRowsOf2() {
+        return ONE_PART;
+    }
+
+    /**
+     * Two activation rows as {@link #dotVector} does one: each chunk's nibbles decoded once, each row's block sum
+     * scaled by d. Same-JVM alternating passes over qwen2.5-0.5b's Q4_0 matrices, 2 threads: 1 activation row
+     * 11-12 ms; 2 rows 15.7-16.8 ms, against 20-21 ms for the paired kernel (two weight rows per call) that it
+     * replaces (docs/performance.md).
+     */
+    @Override
+    void rowOf2(long row, float[] x, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        int x1 = cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            int xo = b * BLOCK;
+            FloatVector s0 = FloatVector.zero(QF), s1 = s0;
+            for (int c = 0; c < 16; c += CH) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                IntVector h = v.lanewise(VectorOperators.LSHR, 4);
+                FloatVector lo, hi;
+                if (NIBBLE_LOOKUP) {
+                    lo = v.selectFrom(CENTRED).reinterpretAsFloats();
+                    hi = h.selectFrom(CENTRED).reinterpretAsFloats();
+                } else {
+                    lo = (FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
+                    hi = (FloatVector) h.sub(8).convert(VectorOperators.I2F, 0);
+                }
+                s0 = lo.fma(FloatVector.fromArray(QF, x, xo + c), s0);
+                s0 = hi.fma(FloatVector.fromArray(QF, x, xo + 16 + c), s0);
+                s1 = lo.fma(FloatVector.fromArray(QF, x, x1 + xo + c), s1);
+                s1 = hi.fma(FloatVector.fromArray(QF, x, x1 + xo + 16 + c), s1);
+            }
+            FloatVector d = FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, off)));
+            a0 = s0.fma(d, a0);
+            a1 = s1.fma(d, a1);
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+    }
+
     /** {@link Tensor#dotRows}, compiled against this class's own {@link #dotVector}. */
     @Override
     void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
@@ -480,59 +526,6 @@ public final class Q4_0Tensor extends Tensor {
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), b4.reduceLanes(VectorOperators.ADD),
                 b5.reduceLanes(VectorOperators.ADD), b6.reduceLanes(VectorOperators.ADD), b7.reduceLanes(VectorOperators.ADD),
                 batch, out, o + 1, os);
-    }
-
-    /** {@link #fusedRowPair} for a batch of exactly 2 activation rows (no padded rows to compute). */
-    @Override
-    void fusedRowPairOf2(long row, float[] x, float[] out, int o, int os) {
-        int nb = cols / BLOCK;
-        long base = row * nb * BYTES, next = (long) nb * BYTES;
-        int x1 = cols;
-        FloatVector a0 = FloatVector.zero(QF), a1 = a0, b0 = a0, b1 = a0;
-        for (int b = 0; b < nb; b++) {
-            long off = base + (long) b * BYTES, off2 = off + next;
-            int xo = b * BLOCK;
-            FloatVector d = FloatVector.broadcast(QF, f16(data, off));
-            FloatVector e = FloatVector.broadcast(QF, f16(data, off2));
-            IntVector table = NIBBLE_LOOKUP ? CENTRED_F.mul(d).reinterpretAsInts() : null;
-            IntVector table2 = NIBBLE_LOOKUP ? CENTRED_F.mul(e).reinterpretAsInts() : null;
-            for (int c = 0; c < 16; c += CH) {
-                IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 + c, LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                IntVector w = (IntVector) ByteVector.fromMemorySegment(BS, data, off2 + 2 + c, LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                IntVector vh = v.lanewise(VectorOperators.LSHR, 4), wh = w.lanewise(VectorOperators.LSHR, 4);
-                FloatVector lo, hi, lo2, hi2;
-                if (NIBBLE_LOOKUP) {
-                    lo = v.selectFrom(table).reinterpretAsFloats();
-                    hi = vh.selectFrom(table).reinterpretAsFloats();
-                    lo2 = w.selectFrom(table2).reinterpretAsFloats();
-                    hi2 = wh.selectFrom(table2).reinterpretAsFloats();
-                } else {
-                    lo = ((FloatVector) v.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d);
-                    hi = ((FloatVector) vh.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
-                    lo2 = ((FloatVector) w.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(e);
-                    hi2 = ((FloatVector) wh.sub(8).convert(VectorOperators.I2F, 0)).mul(e);
-                }
-                int l = xo + c, h = l + 16;
-                FloatVector y = FloatVector.fromArray(QF, x, l);
-                a0 = lo.fma(y, a0);
-                b0 = lo2.fma(y, b0);
-                y = FloatVector.fromArray(QF, x, x1 + l);
-                a1 = lo.fma(y, a1);
-                b1 = lo2.fma(y, b1);
-                y = FloatVector.fromArray(QF, x, h);
-                a0 = hi.fma(y, a0);
-                b0 = hi2.fma(y, b0);
-                y = FloatVector.fromArray(QF, x, x1 + h);
-                a1 = hi.fma(y, a1);
-                b1 = hi2.fma(y, b1);
-            }
-        }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = b0.reduceLanes(VectorOperators.ADD);
-        out[o + 1 + os] = b1.reduceLanes(VectorOperators.ADD);
     }
 
     /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */

@@ -251,12 +251,17 @@ public abstract class Tensor {
         throw new UnsupportedOperationException(type() + " has no fused row pairs");
     }
 
+    /** Whether this format has {@link #rowOf2}, which then takes every weight row of a batch of exactly 2. */
+    boolean hasRowsOf2() {
+        return false;
+    }
+
     /**
-     * {@link #fusedRowPair} for a batch of exactly 2 (a separate kernel: the general one would compute two padded
-     * rows, and a branch on the batch size inside one kernel would deoptimize it the first time a size shows up).
+     * {@code out[o] = row · x[0 ..]} and {@code out[o + os] = row · x[cols ..]}: one weight row against exactly 2
+     * activation rows (the batch of {@link #fusedRows} padded to 4 would compute two rows for nothing).
      */
-    void fusedRowPairOf2(long row, float[] x, float[] out, int o, int os) {
-        throw new UnsupportedOperationException(type() + " has no fused row pairs");
+    void rowOf2(long row, float[] x, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no two-row kernel");
     }
 
     /** Whether this format has {@link #fusedRowQuad} (formats decide by vector width: it needs 32 registers). */
@@ -336,11 +341,13 @@ public abstract class Tensor {
         }
         if (fused(batch)) {
             int r = start;
-            if (hasFusedRowPairs() && batch == 2) {
-                for (; r + 1 < end; r += 2) {
-                    fusedRowPairOf2(r, x, out, outOffset + r, outStride);
+            if (batch == 2 && hasRowsOf2()) {
+                for (; r < end; r++) {
+                    rowOf2(r, x, out, outOffset + r, outStride);
                 }
-            } else if (hasFusedRowPairs()) {
+                return;
+            }
+            if (hasFusedRowPairs()) {
                 if (hasFusedRowQuads()) {
                     for (; r + 3 < end; r += 4) {
                         fusedRowQuad(r, x, batch, out, outOffset + r, outStride);
