@@ -50,8 +50,8 @@ final class Kernels {
     static final boolean NIBBLE_LOOKUP = QLANES == 16;
 
     /**
-     * Whether the decode kernels of Q4_K and Q6_K read their quants as 16 int lanes (64 bytes per load) against an
-     * activation row laid out to match ({@link Tensor#decodeInput}): at 512 bits, where 16 int lanes hold a whole
+     * Whether the decode kernels of Q4_K, Q5_K and Q6_K read their quants as 16 int lanes (64 bytes per load) against
+     * an activation row laid out to match ({@link Tensor#decodeInput}): at 512 bits, where 16 int lanes hold a whole
      * 64-byte run of quants.
      */
     static final boolean INTERLEAVED_DECODE = QLANES == 16;
@@ -206,7 +206,7 @@ final class Kernels {
         return acc;
     }
 
-    /** This thread's buffer in {@code slot}, grown to at least {@code n} floats (a decode input, see Q4_KTensor). */
+    /** This thread's buffer in {@code slot}, grown to at least {@code n} floats (a decode input, or decoded scales). */
     static float[] decodeBuffer(ThreadLocal<float[][]> slot, int n) {
         float[][] holder = slot.get();
         if (holder[0].length < n) {
@@ -216,7 +216,7 @@ final class Kernels {
     }
 
     /** Per-thread scratch of {@link #scalesAndMinsK4Row} (one slot, grown to the longest row seen). */
-    private static final ThreadLocal<float[][]> K4_ROW = ThreadLocal.withInitial(() -> new float[][] {new float[16]});
+    private static final ThreadLocal<float[][]> K4_ROW = ThreadLocal.withInitial(() -> new float[1][0]);
 
     /**
      * {@link #scalesAndMinsK4} for each of the {@code nb} super-blocks of a row ({@code stride} bytes apart from
@@ -224,24 +224,12 @@ final class Kernels {
      * decodes its row's scales with this before its main loop, so that no load of a scale follows right after the
      * vector store that wrote it. Decoded one super-block at a time inside the loop, the Q4_K decode kernel took
      * 1.15-1.27 or 2.23-2.43 ms per smollm2-135m Q4_K_M step, depending on how C2 compiled it; decoded first, the
-     * slower compilation takes 1.86-2.01 ms (docs/performance.md).
+     * slower compilation takes 1.86-2.01 ms (docs/performance.md). The 512-bit decode kernels
+     * ({@link #INTERLEAVED_DECODE}) decode each super-block's scales inside their loop instead, straight into a
+     * register, which no store precedes.
      */
     static float[] scalesAndMinsK4Row(MemorySegment data, long base, int nb, int stride) {
-        return scalesAndMinsK4Row(data, base, nb, stride, K4_ROW.get());
-    }
-
-    /** This thread's scratch for {@link #scalesAndMinsK4Row}: looked up once for a range of rows, not per row. */
-    static float[][] k4Scratch() {
-        return K4_ROW.get();
-    }
-
-    /** {@link #scalesAndMinsK4Row} into {@code slot}, this thread's {@link #k4Scratch}. */
-    static float[] scalesAndMinsK4Row(MemorySegment data, long base, int nb, int stride, float[][] slot) {
-        float[] sm = slot[0];
-        if (sm.length < 16 * nb) {
-            sm = new float[16 * nb];
-            slot[0] = sm;
-        }
+        float[] sm = decodeBuffer(K4_ROW, 16 * nb);
         for (int b = 0; b < nb; b++) {
             scalesAndMinsK4(data, base + (long) b * stride, sm, 16 * b);
         }

@@ -12,7 +12,6 @@ import static io.minnow.tensor.Kernels.QLANES;
 import static io.minnow.tensor.Kernels.SHORT_LE;
 import static io.minnow.tensor.Kernels.dotB;
 import static io.minnow.tensor.Kernels.f16;
-import static io.minnow.tensor.Kernels.loadB;
 import static io.minnow.tensor.Kernels.minK4;
 import static io.minnow.tensor.Kernels.scaleK4;
 import static io.minnow.tensor.Kernels.storeScaledMin;
@@ -160,7 +159,7 @@ public final class Q4_KTensor extends Tensor {
         return INTERLEAVED_DECODE ? interleave(x, 0, cols, MATMUL_INPUT) : null;
     }
 
-    /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
+    /** {@link Tensor#dotRows}, compiled against this class's own kernels. */
     @Override
     void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
         if (INTERLEAVED_DECODE) {
@@ -314,8 +313,10 @@ public final class Q4_KTensor extends Tensor {
             int xo = blk * BLOCK;
             // d * scale j in lanes 0..7, -dmin * min j in lanes 8..15, as Kernels.scalesAndMinsK4 decodes them
             ByteVector raw = ByteVector.fromMemorySegment(Kernels.B128, data, h0, LITTLE_ENDIAN);
-            IntVector a = (IntVector) raw.rearrange(Kernels.PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector b = (IntVector) raw.rearrange(Kernels.PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector a = (IntVector) raw.rearrange(Kernels.PICK_A)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector b = (IntVector) raw.rearrange(Kernels.PICK_B)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector s = ((FloatVector) a.lanewise(VectorOperators.LSHR, Kernels.SHIFT_A).and(Kernels.MASK_A)
                     .or(b.lanewise(VectorOperators.LSHR, 2).and(Kernels.MASK_B)).convert(VectorOperators.I2F, 0))
                     .mul(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, h0)))

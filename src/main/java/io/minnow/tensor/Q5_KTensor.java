@@ -186,8 +186,10 @@ public final class Q5_KTensor extends Tensor {
             int xo = blk * BLOCK;
             // d * scale j in lanes 0..7, -dmin * min j in lanes 8..15, as Kernels.scalesAndMinsK4 decodes them
             ByteVector raw = ByteVector.fromMemorySegment(Kernels.B128, data, h0, LITTLE_ENDIAN);
-            IntVector a = (IntVector) raw.rearrange(Kernels.PICK_A).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector b = (IntVector) raw.rearrange(Kernels.PICK_B).convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector a = (IntVector) raw.rearrange(Kernels.PICK_A)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector b = (IntVector) raw.rearrange(Kernels.PICK_B)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector s = ((FloatVector) a.lanewise(VectorOperators.LSHR, Kernels.SHIFT_A).and(Kernels.MASK_A)
                     .or(b.lanewise(VectorOperators.LSHR, 2).and(Kernels.MASK_B)).convert(VectorOperators.I2F, 0))
                     .mul(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, h0)))

@@ -271,7 +271,8 @@ public final class Q6_KTensor extends Tensor {
             long o = base + (long) blk * BYTES;
             int xo = blk * BLOCK;
             FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(Kernels.B128, data, o + 192, LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2F, QF, 0)).mul(Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208)));
+                    .convertShape(VectorOperators.B2F, QF, 0))
+                    .mul(Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208)));
             offsets = s.fma(FloatVector.fromArray(QF, in, cols + 16 * blk), offsets);
             IntVector qh = IntVector.fromMemorySegment(QI, data, o + 128, LITTLE_ENDIAN);
             for (int n = 0; n < 2; n++) {

@@ -168,13 +168,10 @@ public abstract class Tensor {
             first[i + 1] = Math.addExact(first[i], (n + align - 1) / align * align);
         }
         int total = first[ts.length];
-        // each decode input built once, and shared by the matrices of the same format (gate and up, say)
+        // a decode input per matrix, shared with the one before when both have one format (gate and up, say)
         float[][] xd = new float[ts.length][];
         for (int i = 0; i < ts.length && batch == 1 && VectorConfig.ENABLED; i++) {
-            for (int j = 0; j < i && xd[i] == null; j++) {
-                xd[i] = ts[j].getClass() == ts[i].getClass() ? xd[j] : null;
-            }
-            xd[i] = xd[i] != null ? xd[i] : ts[i].decodeInput(x);
+            xd[i] = i > 0 && ts[i].getClass() == ts[i - 1].getClass() ? xd[i - 1] : ts[i].decodeInput(x);
         }
         pool.forRange(total, grain(pool, total, batch), (start, end) -> {
             for (int i = 0; i < ts.length; i++) {
@@ -392,9 +389,10 @@ public abstract class Tensor {
     /**
      * Decode's matmul on the Vector API path: {@code out[outOffset + r] = dotVector(r, x, 0)} for weight rows
      * {@code [start, end)}, {@code xd} being {@link #decodeInput}'s form of {@code x}. The main formats override it
-     * with this same loop, so that C2 compiles it against their own (final) {@code dotVector} and inlines the kernel. Here, shared by every format, the call is megamorphic: one
-     * virtual call per row, and the kernel's constants reloaded for each. Streaming qwen2.5's Q5_0 matrices on 2
-     * threads through a megamorphic call per row took 1.88 ns per block, through a loop that inlines it 1.74.
+     * with this same loop, so that C2 compiles it against their own (final) {@code dotVector} and inlines the kernel.
+     * Here, shared by every format, the call is megamorphic: one virtual call per row, and the kernel's constants
+     * reloaded for each. Streaming qwen2.5's Q5_0 matrices on 2 threads through a megamorphic call per row took 1.88
+     * ns per block, through a loop that inlines it 1.74.
      */
     void dotRows(float[] x, float[] xd, float[] out, int outOffset, int start, int end) {
         for (int r = start; r < end; r++) {
