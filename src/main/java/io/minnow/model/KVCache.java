@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,9 +21,16 @@ import jdk.incubator.vector.VectorSpecies;
  * the garbage collector neither scans nor copies it: with a pool of hundreds of megabytes on the heap, one mixed
  * collection paused a running server for 140 ms. The Java heap then only needs room for requests.
  *
- * <p>Keys are stored transposed, one row per key component over all positions, so that one vector load covers 16
- * consecutive positions: a head's scores over its context are then plain vector FMAs ({@link #keyScores}), with no
- * horizontal sum per position. Values stay one row per position ({@link #weightedValues} sums whole rows).
+ * <p>Each KV head's keys and values are contiguous, so that attention reads one sequential run per head, which the
+ * hardware prefetcher follows (a decode step finds them evicted by the weights it streamed since the last one):
+ * <ul>
+ * <li>Keys are stored in blocks of {@link #KB} positions, transposed inside a block: one row of {@code KB}
+ * positions per key component. One vector load then covers consecutive positions, and a head's scores over its
+ * context are plain vector FMAs ({@link #keyScores}), with no horizontal sum per position. Before, keys were one
+ * row per component over the whole capacity: a head's keys were 64 short runs, each a capacity apart, and
+ * attention at short contexts cost more than its arithmetic by an order of magnitude.</li>
+ * <li>Values stay one row per position ({@link #weightedValues} sums whole rows).</li>
+ * </ul>
  */
 public final class KVCache {
     /** Element type of the stored keys and values. */
@@ -40,15 +46,22 @@ public final class KVCache {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT;
+    private static final VectorSpecies<Float> S = VectorConfig.F_SPECIES;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    /** Positions per key block: 16, or a whole float vector where that is longer. */
+    static final int KB = Math.max(16, S.length());
 
     private final Type type;
-    /** keys[layer]: [kvDim(layer)][capacity], transposed (component-major), elements of {@link #type}. */
+    /** keys[layer]: [nHeadKv(layer)][blocks][headDimK][KB], elements of {@link #type}. */
     private final MemorySegment[] keys;
-    /** values[layer]: [capacity][vDims[layer]] row-major, elements of {@link #type}. */
+    /** values[layer]: [nHeadKv(layer)][capacity][headDimV], elements of {@link #type}. */
     private final MemorySegment[] values;
-    /** vDims[layer] = nHeadKv(layer) * headDimV: the row length of values[layer]. */
-    private final int[] vDims;
+    private final int headDimK;
+    private final int headDimV;
     private final int capacity;
+    /** Key blocks per head: capacity / KB, rounded up. */
+    private final long blocks;
     private final long bytes;
 
     public KVCache(ModelConfig cfg, int capacity) {
@@ -62,14 +75,15 @@ public final class KVCache {
         }
         this.capacity = capacity;
         this.type = type;
+        this.headDimK = cfg.headDimK;
+        this.headDimV = cfg.headDimV;
+        this.blocks = (capacity + KB - 1) / KB;
         Arena arena = Arena.ofAuto();
         keys = new MemorySegment[cfg.nLayer];
         values = new MemorySegment[cfg.nLayer];
-        vDims = new int[cfg.nLayer];
         for (int l = 0; l < cfg.nLayer; l++) {
-            vDims[l] = cfg.nHeadKv(l) * cfg.headDimV;
-            keys[l] = arena.allocate((long) type.bytes * capacity * cfg.kvDim(l), 64);
-            values[l] = arena.allocate((long) type.bytes * capacity * vDims[l], 64);
+            keys[l] = arena.allocate((long) type.bytes * blocks * KB * cfg.kvDim(l), 64);
+            values[l] = arena.allocate((long) type.bytes * capacity * cfg.nHeadKv(l) * cfg.headDimV, 64);
         }
         bytes = bytesFor(cfg, capacity, type);
     }
@@ -80,9 +94,10 @@ public final class KVCache {
     }
 
     public static long bytesFor(ModelConfig cfg, int capacity, Type type) {
+        long keyPositions = (capacity + KB - 1L) / KB * KB;
         long b = 0;
         for (int l = 0; l < cfg.nLayer; l++) {
-            b += (long) type.bytes * capacity * (cfg.kvDim(l) + (long) cfg.nHeadKv(l) * cfg.headDimV);
+            b += (long) type.bytes * (keyPositions * cfg.kvDim(l) + (long) capacity * cfg.nHeadKv(l) * cfg.headDimV);
         }
         return b;
     }
@@ -99,117 +114,197 @@ public final class KVCache {
         return bytes;
     }
 
-    /** Stores one position's keys ({@code kDim} floats) and values ({@code vDim} floats) of a layer. */
+    /** The element index of component {@code d} of KV head {@code h}'s key at {@code pos}. */
+    private long keyIndex(int h, int pos, int d) {
+        return (((long) h * blocks + pos / KB) * headDimK + d) * KB + pos % KB;
+    }
+
+    /**
+     * Stores one position's keys ({@code kDim = nHeadKv * headDimK} floats, head by head) and values
+     * ({@code vDim = nHeadKv * headDimV} floats) of a layer.
+     */
     void store(int layer, int pos, float[] k, int kOff, int kDim, float[] v, int vOff, int vDim) {
         if (pos < 0 || pos >= capacity) {
             throw new IndexOutOfBoundsException("position " + pos + " outside the KV cache of " + capacity);
         }
         MemorySegment kc = keys[layer], vc = values[layer];
-        if (type == Type.F32) {
-            for (int j = 0; j < kDim; j++) kc.setAtIndex(F32, (long) j * capacity + pos, k[kOff + j]);
-            MemorySegment.copy(v, vOff, vc, F32, 4L * pos * vDim, vDim);
-        } else {
-            for (int j = 0; j < kDim; j++) {
-                kc.setAtIndex(F16, (long) j * capacity + pos, Float.floatToFloat16(k[kOff + j]));
+        for (int h = 0; h < kDim / headDimK; h++) {
+            long at = keyIndex(h, pos, 0);
+            int src = kOff + h * headDimK;
+            for (int d = 0; d < headDimK; d++) {
+                if (type == Type.F32) {
+                    kc.setAtIndex(F32, at + (long) d * KB, k[src + d]);
+                } else {
+                    kc.setAtIndex(F16, at + (long) d * KB, Float.floatToFloat16(k[src + d]));
+                }
             }
-            for (int j = 0; j < vDim; j++) vc.setAtIndex(F16, (long) pos * vDim + j, Float.floatToFloat16(v[vOff + j]));
+        }
+        for (int h = 0; h < vDim / headDimV; h++) {
+            long at = ((long) h * capacity + pos) * headDimV;
+            int src = vOff + h * headDimV;
+            if (type == Type.F32) {
+                MemorySegment.copy(v, src, vc, F32, 4 * at, headDimV);
+            } else {
+                for (int e = 0; e < headDimV; e++) {
+                    vc.setAtIndex(F16, at + e, Float.floatToFloat16(v[src + e]));
+                }
+            }
         }
     }
 
-    private static final VectorSpecies<Float> S = VectorConfig.F_SPECIES;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** How long a scores array {@link #keyScores} needs for {@code len} positions. */
+    static int scoresLength(int len) {
+        return len + 2 * KB;
+    }
 
     /**
-     * {@code out[t] = q[qOff .. qOff+n) · key(from + t)[j0 .. j0+n)} for {@code t < len}: one head's raw scores over
-     * positions {@code from .. from+len-1}. Each score is summed over the components in order.
+     * One head's raw scores over positions {@code from .. from+len-1}: {@code out[shift + t] = q[qOff .. qOff+d) ·
+     * key(from + t)} for {@code t < len}, where {@code shift} (returned, less than {@link #KB}) is where position
+     * {@code from} falls in its key block: whole blocks are computed. {@code out} holds at least
+     * {@link #scoresLength}{@code (len)} floats. Each score is summed over the components in order.
+     *
+     * @param kvh the KV head
      */
-    void keyScores(int layer, int j0, int n, float[] q, int qOff, int from, int len, float[] out) {
+    int keyScores(int layer, int kvh, float[] q, int qOff, int from, int len, float[] out) {
         MemorySegment kc = keys[layer];
-        if (type != Type.F32) {
-            keyScoresHalf(kc, j0, n, q, qOff, from, len, out);
-            return;
+        int shift = from % KB;
+        if (!VectorConfig.ENABLED || type == Type.F16 && !HALF_VECTORS) {
+            for (int t = 0; t < len; t++) {
+                long at = keyIndex(kvh, from + t, 0);
+                float s = 0f;
+                for (int d = 0; d < headDimK; d++) {
+                    float key = type == Type.F32 ? kc.getAtIndex(F32, at + (long) d * KB)
+                            : Float.float16ToFloat(kc.getAtIndex(F16, at + (long) d * KB));
+                    s = Math.fma(q[qOff + d], key, s);
+                }
+                out[shift + t] = s;
+            }
+            return shift;
         }
-        long cap = capacity;
-        int t = 0;
-        if (VectorConfig.ENABLED) {
-            int l = S.length();
-            // four vectors of positions at a time: four independent FMA chains per component
-            for (; t + 4 * l <= len; t += 4 * l) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                for (int d = 0; d < n; d++) {
+        int p0 = from - shift; // the first position of from's block
+        int l = S.length();
+        int nv = (shift + len + l - 1) / l; // vectors of positions from p0 (none crosses a block: KB % l == 0)
+        int eb = type.bytes;
+        long row = (long) KB * eb; // [bytes] from one component's row of a block to the next
+        int v = 0;
+        // four vectors of positions at a time: four independent FMA chains per component
+        for (; v + 4 <= nv; v += 4) {
+            long a0 = eb * keyIndex(kvh, p0 + v * l, 0), a1 = eb * keyIndex(kvh, p0 + (v + 1) * l, 0); // [bytes]
+            long a2 = eb * keyIndex(kvh, p0 + (v + 2) * l, 0), a3 = eb * keyIndex(kvh, p0 + (v + 3) * l, 0);
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            if (type == Type.F32) {
+                for (int d = 0; d < headDimK; d++) {
                     FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
-                    long at = 4 * ((j0 + d) * cap + from + t); // [bytes]
-                    a0 = FloatVector.fromMemorySegment(S, kc, at, NATIVE).fma(qd, a0);
-                    a1 = FloatVector.fromMemorySegment(S, kc, at + 4L * l, NATIVE).fma(qd, a1);
-                    a2 = FloatVector.fromMemorySegment(S, kc, at + 8L * l, NATIVE).fma(qd, a2);
-                    a3 = FloatVector.fromMemorySegment(S, kc, at + 12L * l, NATIVE).fma(qd, a3);
+                    long o = d * row;
+                    s0 = FloatVector.fromMemorySegment(S, kc, a0 + o, NATIVE).fma(qd, s0);
+                    s1 = FloatVector.fromMemorySegment(S, kc, a1 + o, NATIVE).fma(qd, s1);
+                    s2 = FloatVector.fromMemorySegment(S, kc, a2 + o, NATIVE).fma(qd, s2);
+                    s3 = FloatVector.fromMemorySegment(S, kc, a3 + o, NATIVE).fma(qd, s3);
                 }
-                a0.intoArray(out, t);
-                a1.intoArray(out, t + l);
-                a2.intoArray(out, t + 2 * l);
-                a3.intoArray(out, t + 3 * l);
-            }
-            for (; t < len; t += l) {
-                VectorMask<Float> m = S.indexInRange(t, len);
-                FloatVector a = FloatVector.zero(S);
-                for (int d = 0; d < n; d++) {
-                    long at = 4 * ((j0 + d) * cap + from + t);
-                    a = FloatVector.fromMemorySegment(S, kc, at, NATIVE, m)
-                            .fma(FloatVector.broadcast(S, q[qOff + d]), a);
+            } else {
+                for (int d = 0; d < headDimK; d++) {
+                    FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
+                    long o = d * row;
+                    s0 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a0 + o, NATIVE)).fma(qd, s0);
+                    s1 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a1 + o, NATIVE)).fma(qd, s1);
+                    s2 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a2 + o, NATIVE)).fma(qd, s2);
+                    s3 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a3 + o, NATIVE)).fma(qd, s3);
                 }
-                a.intoArray(out, t, m);
             }
-            return;
+            s0.intoArray(out, v * l);
+            s1.intoArray(out, (v + 1) * l);
+            s2.intoArray(out, (v + 2) * l);
+            s3.intoArray(out, (v + 3) * l);
         }
-        for (; t < len; t++) {
-            float s = 0f;
-            for (int d = 0; d < n; d++) s = Math.fma(q[qOff + d], kc.getAtIndex(F32, (j0 + d) * cap + from + t), s);
-            out[t] = s;
+        for (; v < nv; v++) {
+            long a = eb * keyIndex(kvh, p0 + v * l, 0);
+            FloatVector s = FloatVector.zero(S);
+            for (int d = 0; d < headDimK; d++) {
+                FloatVector key = type == Type.F32 ? FloatVector.fromMemorySegment(S, kc, a + d * row, NATIVE)
+                        : halfToFloat(ShortVector.fromMemorySegment(H, kc, a + d * row, NATIVE));
+                s = key.fma(FloatVector.broadcast(S, q[qOff + d]), s);
+            }
+            s.intoArray(out, v * l);
         }
+        return shift;
     }
 
     /**
-     * {@code out[oOff + e] = Σ_t (w[t] * scale) * value(from + t)[j0 + e]} for {@code e < n}, {@code t < len}: one
-     * head's attention output from its softmax numerators {@code w} and their normaliser {@code scale}.
+     * {@code out[oOff + e] = scale * Σ_t w[wOff + t] * value(from + t)[e]} for {@code e < headDimV}, {@code t < len}:
+     * one head's attention output from its softmax numerators {@code w} and their normaliser {@code scale}.
+     *
+     * @param kvh the KV head
      */
-    void weightedValues(int layer, int j0, int n, float[] w, float scale, int from, int len, float[] out, int oOff) {
+    void weightedValues(int layer, int kvh, float[] w, int wOff, float scale, int from, int len, float[] out,
+            int oOff) {
         MemorySegment vc = values[layer];
-        long vDim = vDims[layer];
-        if (type != Type.F32) {
-            weightedValuesHalf(vc, vDim, j0, n, w, scale, from, len, out, oOff);
-            return;
-        }
+        long base = ((long) kvh * capacity + from) * headDimV; // element index of position from's row
+        int n = headDimV;
         int e = 0;
-        if (VectorConfig.ENABLED) {
+        if (VectorConfig.ENABLED && (type == Type.F32 || HALF_VECTORS)) {
             int l = S.length();
-            for (; e + l <= n; e += l) {
-                // four positions at a time into four accumulators, added at the end
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            long eb = type.bytes, row = eb * n; // [bytes] per position
+            // two vectors of components and four positions at a time: eight independent FMA chains
+            for (; e + 2 * l <= n; e += 2 * l) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                long at = eb * (base + e); // [bytes]
+                long atHi = at + eb * l;
                 int t = 0;
                 for (; t + 4 <= len; t += 4) {
-                    long at = 4 * ((from + t) * vDim + j0 + e); // [bytes]
-                    a0 = FloatVector.fromMemorySegment(S, vc, at, NATIVE)
-                            .fma(FloatVector.broadcast(S, w[t] * scale), a0);
-                    a1 = FloatVector.fromMemorySegment(S, vc, at + 4 * vDim, NATIVE)
-                            .fma(FloatVector.broadcast(S, w[t + 1] * scale), a1);
-                    a2 = FloatVector.fromMemorySegment(S, vc, at + 8 * vDim, NATIVE)
-                            .fma(FloatVector.broadcast(S, w[t + 2] * scale), a2);
-                    a3 = FloatVector.fromMemorySegment(S, vc, at + 12 * vDim, NATIVE)
-                            .fma(FloatVector.broadcast(S, w[t + 3] * scale), a3);
+                    FloatVector w0 = FloatVector.broadcast(S, w[wOff + t]);
+                    FloatVector w1 = FloatVector.broadcast(S, w[wOff + t + 1]);
+                    FloatVector w2 = FloatVector.broadcast(S, w[wOff + t + 2]);
+                    FloatVector w3 = FloatVector.broadcast(S, w[wOff + t + 3]);
+                    long o = t * row;
+                    a0 = value(vc, at + o).fma(w0, a0);
+                    b0 = value(vc, atHi + o).fma(w0, b0);
+                    a1 = value(vc, at + o + row).fma(w1, a1);
+                    b1 = value(vc, atHi + o + row).fma(w1, b1);
+                    a2 = value(vc, at + o + 2 * row).fma(w2, a2);
+                    b2 = value(vc, atHi + o + 2 * row).fma(w2, b2);
+                    a3 = value(vc, at + o + 3 * row).fma(w3, a3);
+                    b3 = value(vc, atHi + o + 3 * row).fma(w3, b3);
                 }
                 for (; t < len; t++) {
-                    long at = 4 * ((from + t) * vDim + j0 + e);
-                    a0 = FloatVector.fromMemorySegment(S, vc, at, NATIVE)
-                            .fma(FloatVector.broadcast(S, w[t] * scale), a0);
+                    FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
+                    a0 = value(vc, at + t * row).fma(wt, a0);
+                    b0 = value(vc, atHi + t * row).fma(wt, b0);
                 }
-                a0.add(a1).add(a2.add(a3)).intoArray(out, oOff + e);
+                a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(out, oOff + e);
+                b0.add(b1).add(b2.add(b3)).mul(scale).intoArray(out, oOff + e + l);
+            }
+            for (; e + l <= n; e += l) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                long at = eb * (base + e);
+                int t = 0;
+                for (; t + 4 <= len; t += 4) {
+                    long o = at + t * row;
+                    a0 = value(vc, o).fma(FloatVector.broadcast(S, w[wOff + t]), a0);
+                    a1 = value(vc, o + row).fma(FloatVector.broadcast(S, w[wOff + t + 1]), a1);
+                    a2 = value(vc, o + 2 * row).fma(FloatVector.broadcast(S, w[wOff + t + 2]), a2);
+                    a3 = value(vc, o + 3 * row).fma(FloatVector.broadcast(S, w[wOff + t + 3]), a3);
+                }
+                for (; t < len; t++) {
+                    a0 = value(vc, at + t * row).fma(FloatVector.broadcast(S, w[wOff + t]), a0);
+                }
+                a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(out, oOff + e);
             }
         }
         for (; e < n; e++) {
             float s = 0f;
-            for (int t = 0; t < len; t++) s += w[t] * scale * vc.getAtIndex(F32, (from + t) * vDim + j0 + e);
-            out[oOff + e] = s;
+            for (int t = 0; t < len; t++) {
+                long i = base + (long) t * n + e;
+                float value = type == Type.F32 ? vc.getAtIndex(F32, i) : Float.float16ToFloat(vc.getAtIndex(F16, i));
+                s += w[wOff + t] * value;
+            }
+            out[oOff + e] = s * scale;
         }
+    }
+
+    /** The float vector of values at byte offset {@code at}, in this cache's type. */
+    private FloatVector value(MemorySegment vc, long at) {
+        return type == Type.F32 ? FloatVector.fromMemorySegment(S, vc, at, NATIVE)
+                : halfToFloat(ShortVector.fromMemorySegment(H, vc, at, NATIVE));
     }
 
     /**
@@ -231,77 +326,5 @@ public final class KVCache {
         IntVector h = (IntVector) hs.convertShape(VectorOperators.S2I, I, 0);
         FloatVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
         return mag.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
-    /** {@link #keyScores} for float16 keys. */
-    private void keyScoresHalf(MemorySegment kc, int j0, int n, float[] q, int qOff, int from, int len, float[] out) {
-        long cap = capacity;
-        int t = 0;
-        if (HALF_VECTORS) {
-            int l = S.length();
-            for (; t + 2 * l <= len; t += 2 * l) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0;
-                for (int d = 0; d < n; d++) {
-                    FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
-                    long at = 2 * ((j0 + d) * cap + from + t); // [bytes]
-                    a0 = halfToFloat(ShortVector.fromMemorySegment(H, kc, at, NATIVE)).fma(qd, a0);
-                    a1 = halfToFloat(ShortVector.fromMemorySegment(H, kc, at + 2L * l, NATIVE)).fma(qd, a1);
-                }
-                a0.intoArray(out, t);
-                a1.intoArray(out, t + l);
-            }
-            for (; t < len; t += l) {
-                VectorMask<Float> m = S.indexInRange(t, len);
-                VectorMask<Short> mh = m.cast(H);
-                FloatVector a = FloatVector.zero(S);
-                for (int d = 0; d < n; d++) {
-                    long at = 2 * ((j0 + d) * cap + from + t);
-                    a = halfToFloat(ShortVector.fromMemorySegment(H, kc, at, NATIVE, mh))
-                            .fma(FloatVector.broadcast(S, q[qOff + d]), a);
-                }
-                a.intoArray(out, t, m);
-            }
-            return;
-        }
-        for (; t < len; t++) {
-            float s = 0f;
-            for (int d = 0; d < n; d++) {
-                s = Math.fma(q[qOff + d], Float.float16ToFloat(kc.getAtIndex(F16, (j0 + d) * cap + from + t)), s);
-            }
-            out[t] = s;
-        }
-    }
-
-    /** {@link #weightedValues} for float16 values. */
-    private static void weightedValuesHalf(MemorySegment vc, long vDim, int j0, int n, float[] w, float scale, int from,
-            int len, float[] out, int oOff) {
-        int e = 0;
-        if (HALF_VECTORS) {
-            int l = S.length();
-            for (; e + l <= n; e += l) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0;
-                int t = 0;
-                for (; t + 2 <= len; t += 2) {
-                    long at = 2 * ((from + t) * vDim + j0 + e); // [bytes]
-                    a0 = halfToFloat(ShortVector.fromMemorySegment(H, vc, at, NATIVE))
-                            .fma(FloatVector.broadcast(S, w[t] * scale), a0);
-                    a1 = halfToFloat(ShortVector.fromMemorySegment(H, vc, at + 2 * vDim, NATIVE))
-                            .fma(FloatVector.broadcast(S, w[t + 1] * scale), a1);
-                }
-                if (t < len) {
-                    long at = 2 * ((from + t) * vDim + j0 + e);
-                    a0 = halfToFloat(ShortVector.fromMemorySegment(H, vc, at, NATIVE))
-                            .fma(FloatVector.broadcast(S, w[t] * scale), a0);
-                }
-                a0.add(a1).intoArray(out, oOff + e);
-            }
-        }
-        for (; e < n; e++) {
-            float s = 0f;
-            for (int t = 0; t < len; t++) {
-                s += w[t] * scale * Float.float16ToFloat(vc.getAtIndex(F16, (from + t) * vDim + j0 + e));
-            }
-            out[oOff + e] = s;
-        }
     }
 }
