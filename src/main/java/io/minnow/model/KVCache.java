@@ -181,35 +181,27 @@ public final class KVCache {
             }
             return shift;
         }
+        if (type == Type.F16) {
+            keyScoresHalf(kc, kvh, q, qOff, from - shift, shift + len, out);
+            return shift;
+        }
         int p0 = from - shift; // the first position of from's block
         int l = S.length();
         int nv = (shift + len + l - 1) / l; // vectors of positions from p0 (none crosses a block: KB % l == 0)
-        int eb = type.bytes;
-        long row = (long) KB * eb; // [bytes] from one component's row of a block to the next
+        long row = 4L * KB; // [bytes] from one component's row of a block to the next
         int v = 0;
         // four vectors of positions at a time: four independent FMA chains per component
         for (; v + 4 <= nv; v += 4) {
-            long a0 = eb * keyIndex(kvh, p0 + v * l, 0), a1 = eb * keyIndex(kvh, p0 + (v + 1) * l, 0); // [bytes]
-            long a2 = eb * keyIndex(kvh, p0 + (v + 2) * l, 0), a3 = eb * keyIndex(kvh, p0 + (v + 3) * l, 0);
+            long a0 = 4 * keyIndex(kvh, p0 + v * l, 0), a1 = 4 * keyIndex(kvh, p0 + (v + 1) * l, 0); // [bytes]
+            long a2 = 4 * keyIndex(kvh, p0 + (v + 2) * l, 0), a3 = 4 * keyIndex(kvh, p0 + (v + 3) * l, 0);
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-            if (type == Type.F32) {
-                for (int d = 0; d < headDimK; d++) {
-                    FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
-                    long o = d * row;
-                    s0 = FloatVector.fromMemorySegment(S, kc, a0 + o, NATIVE).fma(qd, s0);
-                    s1 = FloatVector.fromMemorySegment(S, kc, a1 + o, NATIVE).fma(qd, s1);
-                    s2 = FloatVector.fromMemorySegment(S, kc, a2 + o, NATIVE).fma(qd, s2);
-                    s3 = FloatVector.fromMemorySegment(S, kc, a3 + o, NATIVE).fma(qd, s3);
-                }
-            } else {
-                for (int d = 0; d < headDimK; d++) {
-                    FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
-                    long o = d * row;
-                    s0 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a0 + o, NATIVE)).fma(qd, s0);
-                    s1 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a1 + o, NATIVE)).fma(qd, s1);
-                    s2 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a2 + o, NATIVE)).fma(qd, s2);
-                    s3 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a3 + o, NATIVE)).fma(qd, s3);
-                }
+            for (int d = 0; d < headDimK; d++) {
+                FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
+                long o = d * row;
+                s0 = FloatVector.fromMemorySegment(S, kc, a0 + o, NATIVE).fma(qd, s0);
+                s1 = FloatVector.fromMemorySegment(S, kc, a1 + o, NATIVE).fma(qd, s1);
+                s2 = FloatVector.fromMemorySegment(S, kc, a2 + o, NATIVE).fma(qd, s2);
+                s3 = FloatVector.fromMemorySegment(S, kc, a3 + o, NATIVE).fma(qd, s3);
             }
             s0.intoArray(out, v * l);
             s1.intoArray(out, (v + 1) * l);
@@ -217,16 +209,48 @@ public final class KVCache {
             s3.intoArray(out, (v + 3) * l);
         }
         for (; v < nv; v++) {
-            long a = eb * keyIndex(kvh, p0 + v * l, 0);
+            long a = 4 * keyIndex(kvh, p0 + v * l, 0);
             FloatVector s = FloatVector.zero(S);
             for (int d = 0; d < headDimK; d++) {
-                FloatVector key = type == Type.F32 ? FloatVector.fromMemorySegment(S, kc, a + d * row, NATIVE)
-                        : halfToFloat(ShortVector.fromMemorySegment(H, kc, a + d * row, NATIVE));
-                s = key.fma(FloatVector.broadcast(S, q[qOff + d]), s);
+                s = FloatVector.fromMemorySegment(S, kc, a + d * row, NATIVE)
+                        .fma(FloatVector.broadcast(S, q[qOff + d]), s);
             }
             s.intoArray(out, v * l);
         }
         return shift;
+    }
+
+    /**
+     * {@link #keyScores} for float16 keys, in its own method: inside the float32 kernel's method, C2 left
+     * {@link #halfToFloat} out of line, which boxed every vector (177 MB per smollm2 token after 1,800 positions).
+     * {@code n} positions from {@code p0}, the start of a key block.
+     */
+    private void keyScoresHalf(MemorySegment kc, int kvh, float[] q, int qOff, int p0, int n, float[] out) {
+        int l = S.length();
+        int nv = (n + l - 1) / l;
+        long row = 2L * KB;
+        int v = 0;
+        for (; v + 2 <= nv; v += 2) {
+            long a0 = 2 * keyIndex(kvh, p0 + v * l, 0), a1 = 2 * keyIndex(kvh, p0 + (v + 1) * l, 0); // [bytes]
+            FloatVector s0 = FloatVector.zero(S), s1 = s0;
+            for (int d = 0; d < headDimK; d++) {
+                FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
+                long o = d * row;
+                s0 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a0 + o, NATIVE)).fma(qd, s0);
+                s1 = halfToFloat(ShortVector.fromMemorySegment(H, kc, a1 + o, NATIVE)).fma(qd, s1);
+            }
+            s0.intoArray(out, v * l);
+            s1.intoArray(out, (v + 1) * l);
+        }
+        for (; v < nv; v++) {
+            long a = 2 * keyIndex(kvh, p0 + v * l, 0);
+            FloatVector s = FloatVector.zero(S);
+            for (int d = 0; d < headDimK; d++) {
+                s = halfToFloat(ShortVector.fromMemorySegment(H, kc, a + d * row, NATIVE))
+                        .fma(FloatVector.broadcast(S, q[qOff + d]), s);
+            }
+            s.intoArray(out, v * l);
+        }
     }
 
     /**
@@ -241,14 +265,16 @@ public final class KVCache {
         long base = ((long) kvh * capacity + from) * headDimV; // element index of position from's row
         int n = headDimV;
         int e = 0;
-        if (VectorConfig.ENABLED && (type == Type.F32 || HALF_VECTORS)) {
+        if (VectorConfig.ENABLED && type == Type.F16 && HALF_VECTORS) {
+            e = weightedValuesHalf(vc, base, w, wOff, scale, len, out, oOff);
+        } else if (VectorConfig.ENABLED && type == Type.F32) {
             int l = S.length();
-            long eb = type.bytes, row = eb * n; // [bytes] per position
+            long row = 4L * n; // [bytes] per position
             // two vectors of components and four positions at a time: eight independent FMA chains
             for (; e + 2 * l <= n; e += 2 * l) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                long at = eb * (base + e); // [bytes]
-                long atHi = at + eb * l;
+                long at = 4 * (base + e); // [bytes]
+                long atHi = at + 4L * l;
                 int t = 0;
                 for (; t + 4 <= len; t += 4) {
                     FloatVector w0 = FloatVector.broadcast(S, w[wOff + t]);
@@ -256,36 +282,40 @@ public final class KVCache {
                     FloatVector w2 = FloatVector.broadcast(S, w[wOff + t + 2]);
                     FloatVector w3 = FloatVector.broadcast(S, w[wOff + t + 3]);
                     long o = t * row;
-                    a0 = value(vc, at + o).fma(w0, a0);
-                    b0 = value(vc, atHi + o).fma(w0, b0);
-                    a1 = value(vc, at + o + row).fma(w1, a1);
-                    b1 = value(vc, atHi + o + row).fma(w1, b1);
-                    a2 = value(vc, at + o + 2 * row).fma(w2, a2);
-                    b2 = value(vc, atHi + o + 2 * row).fma(w2, b2);
-                    a3 = value(vc, at + o + 3 * row).fma(w3, a3);
-                    b3 = value(vc, atHi + o + 3 * row).fma(w3, b3);
+                    a0 = FloatVector.fromMemorySegment(S, vc, at + o, NATIVE).fma(w0, a0);
+                    b0 = FloatVector.fromMemorySegment(S, vc, atHi + o, NATIVE).fma(w0, b0);
+                    a1 = FloatVector.fromMemorySegment(S, vc, at + o + row, NATIVE).fma(w1, a1);
+                    b1 = FloatVector.fromMemorySegment(S, vc, atHi + o + row, NATIVE).fma(w1, b1);
+                    a2 = FloatVector.fromMemorySegment(S, vc, at + o + 2 * row, NATIVE).fma(w2, a2);
+                    b2 = FloatVector.fromMemorySegment(S, vc, atHi + o + 2 * row, NATIVE).fma(w2, b2);
+                    a3 = FloatVector.fromMemorySegment(S, vc, at + o + 3 * row, NATIVE).fma(w3, a3);
+                    b3 = FloatVector.fromMemorySegment(S, vc, atHi + o + 3 * row, NATIVE).fma(w3, b3);
                 }
                 for (; t < len; t++) {
                     FloatVector wt = FloatVector.broadcast(S, w[wOff + t]);
-                    a0 = value(vc, at + t * row).fma(wt, a0);
-                    b0 = value(vc, atHi + t * row).fma(wt, b0);
+                    a0 = FloatVector.fromMemorySegment(S, vc, at + t * row, NATIVE).fma(wt, a0);
+                    b0 = FloatVector.fromMemorySegment(S, vc, atHi + t * row, NATIVE).fma(wt, b0);
                 }
                 a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(out, oOff + e);
                 b0.add(b1).add(b2.add(b3)).mul(scale).intoArray(out, oOff + e + l);
             }
             for (; e + l <= n; e += l) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                long at = eb * (base + e);
+                long at = 4 * (base + e);
                 int t = 0;
                 for (; t + 4 <= len; t += 4) {
                     long o = at + t * row;
-                    a0 = value(vc, o).fma(FloatVector.broadcast(S, w[wOff + t]), a0);
-                    a1 = value(vc, o + row).fma(FloatVector.broadcast(S, w[wOff + t + 1]), a1);
-                    a2 = value(vc, o + 2 * row).fma(FloatVector.broadcast(S, w[wOff + t + 2]), a2);
-                    a3 = value(vc, o + 3 * row).fma(FloatVector.broadcast(S, w[wOff + t + 3]), a3);
+                    a0 = FloatVector.fromMemorySegment(S, vc, o, NATIVE).fma(FloatVector.broadcast(S, w[wOff + t]), a0);
+                    a1 = FloatVector.fromMemorySegment(S, vc, o + row, NATIVE)
+                            .fma(FloatVector.broadcast(S, w[wOff + t + 1]), a1);
+                    a2 = FloatVector.fromMemorySegment(S, vc, o + 2 * row, NATIVE)
+                            .fma(FloatVector.broadcast(S, w[wOff + t + 2]), a2);
+                    a3 = FloatVector.fromMemorySegment(S, vc, o + 3 * row, NATIVE)
+                            .fma(FloatVector.broadcast(S, w[wOff + t + 3]), a3);
                 }
                 for (; t < len; t++) {
-                    a0 = value(vc, at + t * row).fma(FloatVector.broadcast(S, w[wOff + t]), a0);
+                    a0 = FloatVector.fromMemorySegment(S, vc, at + t * row, NATIVE)
+                            .fma(FloatVector.broadcast(S, w[wOff + t]), a0);
                 }
                 a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(out, oOff + e);
             }
@@ -301,10 +331,32 @@ public final class KVCache {
         }
     }
 
-    /** The float vector of values at byte offset {@code at}, in this cache's type. */
-    private FloatVector value(MemorySegment vc, long at) {
-        return type == Type.F32 ? FloatVector.fromMemorySegment(S, vc, at, NATIVE)
-                : halfToFloat(ShortVector.fromMemorySegment(H, vc, at, NATIVE));
+    /**
+     * The vector part of {@link #weightedValues} for float16 values (in its own method, as {@link #keyScoresHalf}):
+     * whole vectors of components, two positions at a time; returns the first component left to the scalar tail.
+     */
+    private int weightedValuesHalf(MemorySegment vc, long base, float[] w, int wOff, float scale, int len,
+            float[] out, int oOff) {
+        int n = headDimV, l = S.length();
+        long row = 2L * n; // [bytes] per position
+        int e = 0;
+        for (; e + l <= n; e += l) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            long at = 2 * (base + e); // [bytes]
+            int t = 0;
+            for (; t + 2 <= len; t += 2) {
+                a0 = halfToFloat(ShortVector.fromMemorySegment(H, vc, at + t * row, NATIVE))
+                        .fma(FloatVector.broadcast(S, w[wOff + t]), a0);
+                a1 = halfToFloat(ShortVector.fromMemorySegment(H, vc, at + (t + 1) * row, NATIVE))
+                        .fma(FloatVector.broadcast(S, w[wOff + t + 1]), a1);
+            }
+            if (t < len) {
+                a0 = halfToFloat(ShortVector.fromMemorySegment(H, vc, at + t * row, NATIVE))
+                        .fma(FloatVector.broadcast(S, w[wOff + t]), a0);
+            }
+            a0.add(a1).mul(scale).intoArray(out, oOff + e);
+        }
+        return e;
     }
 
     /**
