@@ -275,8 +275,8 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     /**
-     * {@link #fusedRows} for weight rows {@code row} and {@code row + 1} together: each activation vector is loaded
-     * once for both, which halves the loads per FMA (the fused kernels are bound by those loads, not by the FMAs).
+     * {@link #fusedRows} for weight rows {@code row} and {@code row + step} together: each activation vector is
+     * loaded once for both, which halves the loads per FMA (the fused kernels are bound by those loads, not by the FMAs).
      */
     @Override
     boolean hasFusedRowPairs() {
@@ -284,9 +284,10 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void fusedRowPair(long row, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowPair(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
-        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        long base = row * nb * BYTES, next = step * nb * BYTES;
+        int o2 = o + (int) step;
         int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (int b = 0; b < nb; b++) {
@@ -344,7 +345,7 @@ public final class Q4_0Tensor extends Tensor {
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
         Kernels.storeRows(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
-                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o2, os);
     }
 
     @Override
@@ -357,10 +358,11 @@ public final class Q4_0Tensor extends Tensor {
      * in cache 4.25-4.63 -> 3.51-3.81 ns per block at 4 rows. Each row's sum is built as {@link #fusedRows} builds it.
      */
     @Override
-    void fusedRowQuad(long row, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] x, int xo, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
-        long rb = (long) nb * BYTES, base = row * rb;
-        int x1 = cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        long base = row * nb * BYTES, rb = step * nb * BYTES;
+        int s1 = (int) step;
+        int x0 = xo, x1 = xo + cols, x2 = xo + Math.min(2, batch - 1) * cols, x3 = xo + Math.min(3, batch - 1) * cols;
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         for (int b = 0; b < nb; b++) {
@@ -382,7 +384,7 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector lb = vb.selectFrom(tb).reinterpretAsFloats();
             FloatVector lc = vc.selectFrom(tc).reinterpretAsFloats();
             FloatVector le = ve.selectFrom(te).reinterpretAsFloats();
-            FloatVector y = FloatVector.fromArray(QF, x, l);
+            FloatVector y = FloatVector.fromArray(QF, x, x0 + l);
             a0 = la.fma(y, a0);
             b0 = lb.fma(y, b0);
             c0 = lc.fma(y, c0);
@@ -406,7 +408,7 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector hb = vb.lanewise(VectorOperators.LSHR, 4).selectFrom(tb).reinterpretAsFloats();
             FloatVector hc = vc.lanewise(VectorOperators.LSHR, 4).selectFrom(tc).reinterpretAsFloats();
             FloatVector he = ve.lanewise(VectorOperators.LSHR, 4).selectFrom(te).reinterpretAsFloats();
-            y = FloatVector.fromArray(QF, x, h);
+            y = FloatVector.fromArray(QF, x, x0 + h);
             a0 = ha.fma(y, a0);
             b0 = hb.fma(y, b0);
             c0 = hc.fma(y, c0);
@@ -430,11 +432,11 @@ public final class Q4_0Tensor extends Tensor {
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
         Kernels.storeRows(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
-                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + 1, os);
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + s1, os);
         Kernels.storeRows(c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD),
-                c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD), batch, out, o + 2, os);
+                c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD), batch, out, o + 2 * s1, os);
         Kernels.storeRows(e0.reduceLanes(VectorOperators.ADD), e1.reduceLanes(VectorOperators.ADD),
-                e2.reduceLanes(VectorOperators.ADD), e3.reduceLanes(VectorOperators.ADD), batch, out, o + 3, os);
+                e2.reduceLanes(VectorOperators.ADD), e3.reduceLanes(VectorOperators.ADD), batch, out, o + 3 * s1, os);
     }
 
     @Override
@@ -448,9 +450,9 @@ public final class Q4_0Tensor extends Tensor {
      * same result through two calls of {@link #fusedRows}.
      */
     @Override
-    void fusedRowPair8(long row, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowPair8(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
-        long base = row * nb * BYTES, next = (long) nb * BYTES;
+        long base = row * nb * BYTES, next = step * nb * BYTES;
         int last = batch - 1;
         int x1 = cols, x2 = 2 * cols, x3 = 3 * cols, x4 = 4 * cols;
         int x5 = Math.min(5, last) * cols, x6 = Math.min(6, last) * cols, x7 = Math.min(7, last) * cols;
@@ -525,7 +527,7 @@ public final class Q4_0Tensor extends Tensor {
         Kernels.storeRows8(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), b4.reduceLanes(VectorOperators.ADD),
                 b5.reduceLanes(VectorOperators.ADD), b6.reduceLanes(VectorOperators.ADD), b7.reduceLanes(VectorOperators.ADD),
-                batch, out, o + 1, os);
+                batch, out, o + (int) step, os);
     }
 
     /** ggml's quantize_row_q4_0_ref: d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d + 8.5)). */

@@ -239,12 +239,12 @@ public abstract class Tensor {
     }
 
     /**
-     * {@link #fusedRows} for weight rows {@code row} and {@code row + 1} (outputs at {@code o} and {@code o + 1}),
-     * each activation load shared by the two rows; each row computed exactly as {@link #fusedRows} computes it, so
-     * a result does not depend on how the rows were split between threads. Only for formats whose
-     * {@link #hasFusedRowPairs} is true.
+     * {@link #fusedRows} for weight rows {@code row} and {@code row + step} (outputs at {@code o} and
+     * {@code o + step}), each activation load shared by the two rows; each row computed exactly as {@link #fusedRows}
+     * computes it, so a result does not depend on how the rows were split between threads. Only for formats whose
+     * {@link #hasFusedRowPairs} is true. {@link #matmulRows} spreads the rows of a multi-row kernel over its range.
      */
-    void fusedRowPair(long row, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowPair(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row pairs");
     }
 
@@ -267,11 +267,11 @@ public abstract class Tensor {
     }
 
     /**
-     * {@link #fusedRowPair} for four weight rows ({@code row .. row + 3}, outputs at {@code o .. o + 3}) and 3 to
-     * {@link #FUSED_MAX} activation rows: each activation vector is loaded once for four rows. Each row is computed
-     * exactly as {@link #fusedRows} computes it.
+     * {@link #fusedRowPair} for four weight rows ({@code row + i * step}, outputs at {@code o + i * step}, i < 4) and
+     * 3 to {@link #FUSED_MAX} activation rows: each activation vector is loaded once for four rows. Each row is
+     * computed exactly as {@link #fusedRows} computes it.
      */
-    void fusedRowQuad(long row, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] x, int xo, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row quads");
     }
 
@@ -288,7 +288,7 @@ public abstract class Tensor {
      * exactly as two calls of {@link #fusedRows} (activation rows 0-3, then 4 on) compute it, which is how a row
      * without a partner is done.
      */
-    void fusedRowPair8(long row, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowPair8(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row pairs for 8 rows");
     }
 
@@ -323,15 +323,37 @@ public abstract class Tensor {
      * Weight rows {@code [start, end)} of {@link #matmul}. A single activation row (decode) takes the format's dot
      * product per weight row; a batch (prompt processing) takes {@link Batched}: each tile of weight rows is
      * dequantized once and multiplied against every activation row.
+     *
+     * <p>The multi-row kernels of small batches (pairs, quads) take rows a half or a quarter of the range apart,
+     * not adjacent ones: each of their two or four weight streams is then one long run through memory, which the
+     * hardware prefetcher follows. Four adjacent rows made four streams of a few cache lines each (one row of an
+     * 896-column Q4_0 matrix is 504 bytes), and the kernel waited on memory: qwen2.5-0.5b's 896-column Q4_0
+     * matrices, one thread, 4 activation rows, 4.1-4.4 ns per block streamed from memory against 2.3-2.7 with the
+     * rows spread (docs/performance.md, "Spread rows").
      */
     protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
             int end) {
         if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowPairs8()) {
-            int r = start;
-            for (; r + 1 < end; r += 2) {
-                fusedRowPair8(r, x, batch, out, outOffset + r, outStride);
+            int half = (end - start) / 2, r = start;
+            for (; r < start + half; r++) {
+                fusedRowPair8(r, half, x, batch, out, outOffset + r, outStride);
             }
-            if (r < end) {
+            if (start + 2 * half < end) {
+                int last = end - 1;
+                rowAloneOf8(last, x, batch, out, outOffset + last, outStride);
+            }
+            return;
+        }
+        if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowQuads()) {
+            // activation rows 0-3, then the last 2-4 (a quad kernel needs 2 at least; at 5 rows row 3 is computed
+            // twice, the same way): each row's sum as fusedRows builds it, as rowAloneOf8 does for the rest
+            int quarter = (end - start) / 4, r = start, second = Math.min(batch - 2, FUSED_MAX);
+            for (; r < start + quarter; r++) {
+                fusedRowQuad(r, quarter, x, 0, FUSED_MAX, out, outOffset + r, outStride);
+                fusedRowQuad(r, quarter, x, second * cols, batch - second, out, outOffset + second * outStride + r,
+                        outStride);
+            }
+            for (r = start + 4 * quarter; r < end; r++) {
                 rowAloneOf8(r, x, batch, out, outOffset + r, outStride);
             }
             return;
@@ -344,15 +366,19 @@ public abstract class Tensor {
                 }
                 return;
             }
+            if (hasFusedRowQuads()) {
+                int quarter = (end - r) / 4, first = r;
+                for (; r < first + quarter; r++) {
+                    fusedRowQuad(r, quarter, x, 0, batch, out, outOffset + r, outStride);
+                }
+                r = first + 4 * quarter;
+            }
             if (hasFusedRowPairs()) {
-                if (hasFusedRowQuads()) {
-                    for (; r + 3 < end; r += 4) {
-                        fusedRowQuad(r, x, batch, out, outOffset + r, outStride);
-                    }
+                int half = (end - r) / 2, first = r;
+                for (; r < first + half; r++) {
+                    fusedRowPair(r, half, x, batch, out, outOffset + r, outStride);
                 }
-                for (; r + 1 < end; r += 2) {
-                    fusedRowPair(r, x, batch, out, outOffset + r, outStride);
-                }
+                r = first + 2 * half;
             }
             for (; r < end; r++) {
                 fusedRows(r, x, batch, out, outOffset + r, outStride);

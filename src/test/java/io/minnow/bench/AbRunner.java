@@ -51,6 +51,42 @@ public final class AbRunner {
         return ns;
     }
 
+    /** {@link #decode} for 2 sequences decoding together (continuous batching), one token each per step. */
+    public static long[] decode2(int n) {
+        return decodeBatch(2, n);
+    }
+
+    /** {@link #decode} for 4 sequences decoding together. */
+    public static long[] decode4(int n) {
+        return decodeBatch(4, n);
+    }
+
+    /** {@link #decode} for 8 sequences decoding together. */
+    public static long[] decode8(int n) {
+        return decodeBatch(8, n);
+    }
+
+    private static KVCache[] caches;
+    private static float[] batchLogits;
+
+    private static long[] decodeBatch(int rows, int n) {
+        if (caches == null) {
+            caches = new KVCache[8];
+            for (int i = 0; i < caches.length; i++) caches[i] = model.newCache(256);
+            batchLogits = new float[8 * model.config().nVocab];
+        }
+        Batch batch = new Batch(rows);
+        long[] ns = new long[n];
+        for (int i = 0; i < n; i++) {
+            batch.clear();
+            for (int r = 0; r < rows; r++) batch.add((i + 31 * r) % 1000, i, caches[r], true);
+            long t0 = System.nanoTime();
+            model.forward(pool, batch, batchLogits);
+            ns[i] = System.nanoTime() - t0;
+        }
+        return ns;
+    }
+
     /** Nanoseconds of each of {@code n} passes over every 2-D weight matrix, one activation row each. */
     public static long[] matmuls(int n) {
         if (matrices == null) {

@@ -20,17 +20,19 @@ import java.util.Locale;
  * <pre>
  * ./mvnw -q test-compile
  * java --add-modules jdk.incubator.vector -cp target/test-classes io.minnow.bench.SameJvmAB \
- *     MODEL.gguf A/quarkus-app/app/minnow-*.jar B/quarkus-app/app/minnow-*.jar [decode|matmuls] [threads] [rounds]
+ *     MODEL.gguf A/quarkus-app/app/minnow-*.jar B/quarkus-app/app/minnow-*.jar [MODE] [threads] [rounds]
  * </pre>
  * {@code decode} (the default) times single-token forward passes at positions 0-63, as {@code bench}'s tg does;
- * {@code matmuls} times one pass over every weight matrix.
+ * {@code decode2}, {@code decode4} and {@code decode8} time passes of 2, 4 or 8 sequences decoding together (one
+ * token each, as the server's continuous batching runs them); {@code matmuls} times one pass over every weight
+ * matrix.
  */
 public final class SameJvmAB {
     private SameJvmAB() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: SameJvmAB MODEL JAR_A JAR_B [decode|matmuls] [threads] [rounds]");
+            System.err.println("usage: SameJvmAB MODEL JAR_A JAR_B [decode|decode2|decode4|decode8|matmuls] [threads] [rounds]");
             System.exit(2);
         }
         String model = args[0];

@@ -151,7 +151,13 @@ class TensorKernelTest {
     @MethodSource("cases")
     void batchedMatmulMatchesRowDots(GGMLType type, int cols) {
         Random rnd = new Random(type.ordinal() * 131L + cols);
-        int rows = 11;
+        // 11 rows: a quad kernel's range is 2 spread quads and 3 rows left over; 26: 6 quads, 2 left over
+        for (int rows : new int[] {11, 26}) {
+            batchedMatmulMatchesRowDots(type, cols, rows, rnd);
+        }
+    }
+
+    private static void batchedMatmulMatchesRowDots(GGMLType type, int cols, int rows, Random rnd) {
         byte[] bytes = TensorFixtures.randomBytes(type, rows, cols, rnd);
         try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(2)) {
             Tensor t = TensorFixtures.tensor(type, rows, cols, bytes, arena);
@@ -169,8 +175,8 @@ class TensorKernelTest {
                     for (int r = 0; r < rows; r++) {
                         double tol = tolerance(t, r, x, b * cols);
                         float want = t.dot(r, x, b * cols);
-                        assertEquals(want, direct[2 + b * stride + r], tol, type + " batch " + batch + " b " + b + " row " + r);
-                        assertEquals(want, pooled[2 + b * stride + r], tol, type + " matmul batch " + batch + " b " + b
+                        assertEquals(want, direct[2 + b * stride + r], tol, type + " rows " + rows + " batch " + batch + " b " + b + " row " + r);
+                        assertEquals(want, pooled[2 + b * stride + r], tol, type + " rows " + rows + " matmul batch " + batch + " b " + b
                                 + " row " + r);
                     }
                     assertEquals(-7f, direct[2 + b * stride + rows]);
@@ -195,7 +201,8 @@ class TensorKernelTest {
         int rows = 11, cols = 512;
         try (Arena arena = Arena.ofShared()) {
             Tensor t = TensorFixtures.tensor(type, rows, cols, TensorFixtures.randomBytes(type, rows, cols, rnd), arena);
-            for (int batch = 2; batch <= (t.hasFusedRowPairs8() ? 8 : Tensor.FUSED_MAX); batch++) {
+            boolean eight = t.hasFusedRowPairs8() || t.hasFusedRowQuads();
+            for (int batch = 2; batch <= (eight ? 8 : Tensor.FUSED_MAX); batch++) {
                 float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
                 float[] first = null;
                 for (int threads = 1; threads <= 3; threads++) {
