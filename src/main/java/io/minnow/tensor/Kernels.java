@@ -169,13 +169,13 @@ final class Kernels {
     static final boolean ONE_PART = CH == QLANES;
 
     /**
-     * The sums of the fused small-batch path: {@code out[o + b * os] = r_b} for the first {@code batch} (2..4) rows.
+     * The sums of the fused small-batch path: {@code out[o + b * os] = r_b} for the first {@code batch} (1..4) rows.
      * Rows past the batch repeated its last row, so they are written over it with the same value, without a branch.
      */
     static void storeRows(float r0, float r1, float r2, float r3, int batch, float[] out, int o, int os) {
         int last = batch - 1;
         out[o] = r0;
-        out[o + os] = r1;
+        out[o + Math.min(1, last) * os] = r1;
         out[o + Math.min(2, last) * os] = r2;
         out[o + Math.min(3, last) * os] = r3;
     }

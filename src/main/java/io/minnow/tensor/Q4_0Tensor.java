@@ -358,16 +358,16 @@ public final class Q4_0Tensor extends Tensor {
      * in cache 4.25-4.63 -> 3.51-3.81 ns per block at 4 rows. Each row's sum is built as {@link #fusedRows} builds it.
      */
     @Override
-    void fusedRowQuad(long row, long step, float[] x, int xo, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] x, int rs, int g, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES, rb = step * nb * BYTES;
         int s1 = (int) step;
-        int x0 = xo, x1 = xo + cols, x2 = xo + Math.min(2, batch - 1) * cols, x3 = xo + Math.min(3, batch - 1) * cols;
+        int x1 = BLOCK, x2 = 2 * BLOCK, x3 = 3 * BLOCK; // interleaved: the 4 rows of a block side by side
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
-            int l = b * BLOCK, h = l + 16;
+            int l = (b * rs + g) * BLOCK, h = l + 16;
             IntVector ta = CENTRED_F.mul(f16(data, off)).reinterpretAsInts();
             IntVector tb = CENTRED_F.mul(f16(data, off + rb)).reinterpretAsInts();
             IntVector tc = CENTRED_F.mul(f16(data, off + 2 * rb)).reinterpretAsInts();
@@ -384,7 +384,7 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector lb = vb.selectFrom(tb).reinterpretAsFloats();
             FloatVector lc = vc.selectFrom(tc).reinterpretAsFloats();
             FloatVector le = ve.selectFrom(te).reinterpretAsFloats();
-            FloatVector y = FloatVector.fromArray(QF, x, x0 + l);
+            FloatVector y = FloatVector.fromArray(QF, x, l);
             a0 = la.fma(y, a0);
             b0 = lb.fma(y, b0);
             c0 = lc.fma(y, c0);
@@ -408,7 +408,7 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector hb = vb.lanewise(VectorOperators.LSHR, 4).selectFrom(tb).reinterpretAsFloats();
             FloatVector hc = vc.lanewise(VectorOperators.LSHR, 4).selectFrom(tc).reinterpretAsFloats();
             FloatVector he = ve.lanewise(VectorOperators.LSHR, 4).selectFrom(te).reinterpretAsFloats();
-            y = FloatVector.fromArray(QF, x, x0 + h);
+            y = FloatVector.fromArray(QF, x, h);
             a0 = ha.fma(y, a0);
             b0 = hb.fma(y, b0);
             c0 = hc.fma(y, c0);
@@ -453,14 +453,13 @@ public final class Q4_0Tensor extends Tensor {
     void fusedRowPair8(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES, next = step * nb * BYTES;
-        int last = batch - 1;
-        int x1 = cols, x2 = 2 * cols, x3 = 3 * cols, x4 = 4 * cols;
-        int x5 = Math.min(5, last) * cols, x6 = Math.min(6, last) * cols, x7 = Math.min(7, last) * cols;
+        // interleaved: the 8 rows of a block side by side
+        int x1 = BLOCK, x2 = 2 * BLOCK, x3 = 3 * BLOCK, x4 = 4 * BLOCK, x5 = 5 * BLOCK, x6 = 6 * BLOCK, x7 = 7 * BLOCK;
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES, off2 = off + next;
-            int l = b * BLOCK, h = l + 16;
+            int l = b * 8 * BLOCK, h = l + 16;
             IntVector table = CENTRED_F.mul(f16(data, off)).reinterpretAsInts();
             IntVector table2 = CENTRED_F.mul(f16(data, off2)).reinterpretAsInts();
             IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2, LITTLE_ENDIAN)

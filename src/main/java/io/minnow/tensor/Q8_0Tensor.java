@@ -234,17 +234,17 @@ public final class Q8_0Tensor extends Tensor {
      * against 2.65 in cache (docs/performance.md, "Spread rows").
      */
     @Override
-    void fusedRowQuad(long row, long step, float[] x, int xo, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] x, int rs, int g, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES, rb = step * nb * BYTES;
         int s1 = (int) step;
-        int x0 = xo, x1 = xo + cols, x2 = xo + Math.min(2, batch - 1) * cols, x3 = xo + Math.min(3, batch - 1) * cols;
+        int x1 = BLOCK, x2 = 2 * BLOCK, x3 = 3 * BLOCK; // interleaved: the 4 rows of a block side by side
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         for (int b = 0; b < nb; b++) {
             long w = base + (long) b * BYTES;
-            int l = b * BLOCK, h = l + 16;
-            FloatVector y0 = FloatVector.fromArray(QF, x, x0 + l), z0 = FloatVector.fromArray(QF, x, x0 + h);
+            int l = (b * rs + g) * BLOCK, h = l + 16;
+            FloatVector y0 = FloatVector.fromArray(QF, x, l), z0 = FloatVector.fromArray(QF, x, h);
             FloatVector y1 = FloatVector.fromArray(QF, x, x1 + l), z1 = FloatVector.fromArray(QF, x, x1 + h);
             FloatVector y2 = FloatVector.fromArray(QF, x, x2 + l), z2 = FloatVector.fromArray(QF, x, x2 + h);
             FloatVector y3 = FloatVector.fromArray(QF, x, x3 + l), z3 = FloatVector.fromArray(QF, x, x3 + h);

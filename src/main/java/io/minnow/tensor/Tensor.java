@@ -145,7 +145,8 @@ public abstract class Tensor {
      */
     public void matmul(Parallel pool, float[] x, int batch, float[] out, int outStride, int outOffset) {
         int n = checkShapes(x, batch, out, outStride, outOffset);
-        float[] xd = batch == 1 && VectorConfig.ENABLED ? decodeInput(x) : null;
+        float[] xd = batch == 1 && VectorConfig.ENABLED ? decodeInput(x)
+                : readsInterleaved(batch) ? interleave(x, batch, cols) : null;
         pool.forRange(n, grain(pool, n, batch),
                 (start, end) -> matmulRows(x, xd, batch, out, outStride, outOffset, start, end));
     }
@@ -172,6 +173,14 @@ public abstract class Tensor {
         float[][] xd = new float[ts.length][];
         for (int i = 0; i < ts.length && batch == 1 && VectorConfig.ENABLED; i++) {
             xd[i] = i > 0 && ts[i].getClass() == ts[i - 1].getClass() ? xd[i - 1] : ts[i].decodeInput(x);
+        }
+        // the interleaved activations of small batches depend on x and cols only: one copy for all the matrices
+        float[] xi = null;
+        for (int i = 0; i < ts.length && batch > 1; i++) {
+            if (ts[i].readsInterleaved(batch)) {
+                xi = xi == null ? interleave(x, batch, ts[0].cols) : xi;
+                xd[i] = xi;
+            }
         }
         pool.forRange(total, grain(pool, total, batch), (start, end) -> {
             for (int i = 0; i < ts.length; i++) {
@@ -267,12 +276,53 @@ public abstract class Tensor {
     }
 
     /**
-     * {@link #fusedRowPair} for four weight rows ({@code row + i * step}, outputs at {@code o + i * step}, i < 4) and
-     * 3 to {@link #FUSED_MAX} activation rows: each activation vector is loaded once for four rows. Each row is
-     * computed exactly as {@link #fusedRows} computes it.
+     * {@link #fusedRows} for four weight rows ({@code row + i * step}, outputs at {@code o + i * step}, i < 4) and
+     * activation rows {@code g .. g + batch - 1} (1 to {@link #FUSED_MAX} of them) of {@code xi}, the activations as
+     * {@link #interleave} lays them out with {@code rs} rows per block: each activation vector is loaded once for four
+     * rows. Each row is computed exactly as {@link #fusedRows} computes it.
      */
-    void fusedRowQuad(long row, long step, float[] x, int xo, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] xi, int rs, int g, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row quads");
+    }
+
+    /** Floats per activation row and block in {@link #interleave}: the block length of Q4_0 and Q8_0. */
+    static final int INTERLEAVE = 32;
+
+    /**
+     * Whether this format's small-batch kernels read {@link #interleave}'s layout at this batch size (the quads and
+     * pairs for 8 of 3 to 8 activation rows; batches of 2 and the rows left over read {@code x} as it is).
+     */
+    final boolean readsInterleaved(int batch) {
+        return batch >= 3 && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowQuads();
+    }
+
+    private static final ThreadLocal<float[][]> INTERLEAVED = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * The activation rows of a small batch ({@code x} is {@code batch x cols}) block by block: for each block of
+     * {@value #INTERLEAVE} columns, that block of 4 rows (batches of up to 4) or 8 (up to 8), rows past the batch
+     * repeating its last row. [cols / 32][4 or 8][32]
+     *
+     * <p>A multi-row kernel then reads every activation vector of a block at a fixed offset from one index. Reading
+     * each row from its own place in {@code x} held 8 row offsets live in the loop of the 8-row kernel, and C2 kept
+     * them on the stack: qwen2.5-0.5b's 896-column Q4_0 matrices, one thread, 8 activation rows, 6.07 against 3.85
+     * ns per block (docs/performance.md, "Interleaved activations"). A per-thread buffer, built on the calling thread
+     * before the rows are shared out, as {@link #decodeInput} is; the calling thread's next matmul overwrites it.
+     */
+    static float[] interleave(float[] x, int batch, int cols) {
+        int rs = batch <= FUSED_MAX ? FUSED_MAX : FUSED_MAX8, nb = cols / INTERLEAVE, n = nb * rs * INTERLEAVE;
+        float[][] holder = INTERLEAVED.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        float[] xi = holder[0];
+        for (int b = 0; b < nb; b++) {
+            for (int r = 0; r < rs; r++) {
+                System.arraycopy(x, Math.min(r, batch - 1) * cols + b * INTERLEAVE, xi, (b * rs + r) * INTERLEAVE,
+                        INTERLEAVE);
+            }
+        }
+        return xi;
     }
 
     /** Most activation rows of {@link #fusedRowPair8}. */
@@ -284,11 +334,11 @@ public abstract class Tensor {
     }
 
     /**
-     * {@link #fusedRowPair} for {@code FUSED_MAX + 1} to {@link #FUSED_MAX8} activation rows. Each row is computed
-     * exactly as two calls of {@link #fusedRows} (activation rows 0-3, then 4 on) compute it, which is how a row
-     * without a partner is done.
+     * {@link #fusedRowPair} for {@code FUSED_MAX + 1} to {@link #FUSED_MAX8} activation rows, read from {@code xi}
+     * ({@link #interleave}, 8 rows per block). Each row is computed exactly as two calls of {@link #fusedRows}
+     * (activation rows 0-3, then 4 on) compute it, which is how a row without a partner is done.
      */
-    void fusedRowPair8(long row, long step, float[] x, int batch, float[] out, int o, int os) {
+    void fusedRowPair8(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row pairs for 8 rows");
     }
 
@@ -333,10 +383,11 @@ public abstract class Tensor {
      */
     protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
             int end) {
+        float[] xi = xd != null || !readsInterleaved(batch) ? xd : interleave(x, batch, cols);
         if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowPairs8()) {
             int half = (end - start) / 2, r = start;
             for (; r < start + half; r++) {
-                fusedRowPair8(r, half, x, batch, out, outOffset + r, outStride);
+                fusedRowPair8(r, half, xi, batch, out, outOffset + r, outStride);
             }
             if (start + 2 * half < end) {
                 int last = end - 1;
@@ -345,13 +396,12 @@ public abstract class Tensor {
             return;
         }
         if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowQuads()) {
-            // activation rows 0-3, then the last 2-4 (a quad kernel needs 2 at least; at 5 rows row 3 is computed
-            // twice, the same way): each row's sum as fusedRows builds it, as rowAloneOf8 does for the rest
-            int quarter = (end - start) / 4, r = start, second = Math.min(batch - 2, FUSED_MAX);
+            // activation rows 0-3, then 4 on: each row's sum as fusedRows builds it, as rowAloneOf8 does for the rest
+            int quarter = (end - start) / 4, r = start;
             for (; r < start + quarter; r++) {
-                fusedRowQuad(r, quarter, x, 0, FUSED_MAX, out, outOffset + r, outStride);
-                fusedRowQuad(r, quarter, x, second * cols, batch - second, out, outOffset + second * outStride + r,
-                        outStride);
+                fusedRowQuad(r, quarter, xi, FUSED_MAX8, 0, FUSED_MAX, out, outOffset + r, outStride);
+                fusedRowQuad(r, quarter, xi, FUSED_MAX8, FUSED_MAX, batch - FUSED_MAX, out,
+                        outOffset + FUSED_MAX * outStride + r, outStride);
             }
             for (r = start + 4 * quarter; r < end; r++) {
                 rowAloneOf8(r, x, batch, out, outOffset + r, outStride);
@@ -369,7 +419,7 @@ public abstract class Tensor {
             if (hasFusedRowQuads()) {
                 int quarter = (end - r) / 4, first = r;
                 for (; r < first + quarter; r++) {
-                    fusedRowQuad(r, quarter, x, 0, batch, out, outOffset + r, outStride);
+                    fusedRowQuad(r, quarter, xi, FUSED_MAX, 0, batch, out, outOffset + r, outStride);
                 }
                 r = first + 4 * quarter;
             }
