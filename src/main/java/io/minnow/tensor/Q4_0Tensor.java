@@ -276,7 +276,8 @@ public final class Q4_0Tensor extends Tensor {
 
     /**
      * {@link #fusedRows} for weight rows {@code row} and {@code row + step} together: each activation vector is
-     * loaded once for both, which halves the loads per FMA (the fused kernels are bound by those loads, not by the FMAs).
+     * loaded once for both, which halves the loads per FMA (the fused kernels are bound by those loads, not by the
+     * FMAs).
      */
     @Override
     boolean hasFusedRowPairs() {

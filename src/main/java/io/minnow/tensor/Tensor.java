@@ -289,11 +289,13 @@ public abstract class Tensor {
     static final int INTERLEAVE = 32;
 
     /**
-     * Whether this format's small-batch kernels read {@link #interleave}'s layout at this batch size (the quads and
-     * pairs for 8 of 3 to 8 activation rows; batches of 2 and the rows left over read {@code x} as it is).
+     * Whether this format's small-batch kernels read {@link #interleave}'s layout at this batch size: the quads, and
+     * the pairs for 8 rows (batches of 2 with {@link #rowOf2}, and the rows left over, read {@code x} as it is).
      */
     final boolean readsInterleaved(int batch) {
-        return batch >= 3 && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowQuads();
+        return batch >= BATCH_MIN && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART
+                && !(batch == 2 && hasRowsOf2())
+                && (hasFusedRowQuads() || batch > FUSED_MAX && hasFusedRowPairs8());
     }
 
     private static final ThreadLocal<float[][]> INTERLEAVED = ThreadLocal.withInitial(() -> new float[1][0]);
@@ -395,7 +397,8 @@ public abstract class Tensor {
             }
             return;
         }
-        if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowQuads()) {
+        if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART
+                && hasFusedRowQuads()) {
             // activation rows 0-3, then 4 on: each row's sum as fusedRows builds it, as rowAloneOf8 does for the rest
             int quarter = (end - start) / 4, r = start;
             for (; r < start + quarter; r++) {

@@ -32,7 +32,8 @@ public final class SameJvmAB {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: SameJvmAB MODEL JAR_A JAR_B [decode|decode2|decode4|decode8|matmuls] [threads] [rounds]");
+            System.err.println("usage: SameJvmAB MODEL JAR_A JAR_B [decode|decode2|decode4|decode8|matmuls] [threads]"
+                    + " [rounds]");
             System.exit(2);
         }
         String model = args[0];

@@ -175,8 +175,10 @@ class TensorKernelTest {
                     for (int r = 0; r < rows; r++) {
                         double tol = tolerance(t, r, x, b * cols);
                         float want = t.dot(r, x, b * cols);
-                        assertEquals(want, direct[2 + b * stride + r], tol, type + " rows " + rows + " batch " + batch + " b " + b + " row " + r);
-                        assertEquals(want, pooled[2 + b * stride + r], tol, type + " rows " + rows + " matmul batch " + batch + " b " + b
+                        assertEquals(want, direct[2 + b * stride + r], tol, type + " rows " + rows + " batch " + batch
+                                + " b " + b + " row " + r);
+                        assertEquals(want, pooled[2 + b * stride + r], tol, type + " rows " + rows + " matmul batch "
+                                + batch + " b " + b
                                 + " row " + r);
                     }
                     assertEquals(-7f, direct[2 + b * stride + rows]);
