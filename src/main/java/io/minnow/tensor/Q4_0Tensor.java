@@ -369,66 +369,51 @@ public final class Q4_0Tensor extends Tensor {
         for (int b = 0; b < nb; b++) {
             long off = base + (long) b * BYTES;
             int l = (b * rs + g) * BLOCK, h = l + 16;
-            IntVector ta = CENTRED_F.mul(f16(data, off)).reinterpretAsInts();
-            IntVector tb = CENTRED_F.mul(f16(data, off + rb)).reinterpretAsInts();
-            IntVector tc = CENTRED_F.mul(f16(data, off + 2 * rb)).reinterpretAsInts();
-            IntVector te = CENTRED_F.mul(f16(data, off + 3 * rb)).reinterpretAsInts();
-            IntVector va = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2, LITTLE_ENDIAN)
+            // each weight row decoded whole (its table and quants die at once), then each activation row's two
+            // vectors loaded once for the four: 16 accumulators, 8 weight vectors and 2 activation vectors live
+            IntVector t = CENTRED_F.mul(f16(data, off)).reinterpretAsInts();
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector vb = (IntVector) ByteVector.fromMemorySegment(BS, data, off + rb + 2, LITTLE_ENDIAN)
+            FloatVector la = v.selectFrom(t).reinterpretAsFloats();
+            FloatVector ha = v.lanewise(VectorOperators.LSHR, 4).selectFrom(t).reinterpretAsFloats();
+            t = CENTRED_F.mul(f16(data, off + rb)).reinterpretAsInts();
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + rb + 2, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector vc = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 * rb + 2, LITTLE_ENDIAN)
+            FloatVector lb = v.selectFrom(t).reinterpretAsFloats();
+            FloatVector hb = v.lanewise(VectorOperators.LSHR, 4).selectFrom(t).reinterpretAsFloats();
+            t = CENTRED_F.mul(f16(data, off + 2 * rb)).reinterpretAsInts();
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 * rb + 2, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            IntVector ve = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 3 * rb + 2, LITTLE_ENDIAN)
+            FloatVector lc = v.selectFrom(t).reinterpretAsFloats();
+            FloatVector hc = v.lanewise(VectorOperators.LSHR, 4).selectFrom(t).reinterpretAsFloats();
+            t = CENTRED_F.mul(f16(data, off + 3 * rb)).reinterpretAsInts();
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 3 * rb + 2, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-            FloatVector la = va.selectFrom(ta).reinterpretAsFloats();
-            FloatVector lb = vb.selectFrom(tb).reinterpretAsFloats();
-            FloatVector lc = vc.selectFrom(tc).reinterpretAsFloats();
-            FloatVector le = ve.selectFrom(te).reinterpretAsFloats();
-            FloatVector y = FloatVector.fromArray(QF, x, l);
-            a0 = la.fma(y, a0);
-            b0 = lb.fma(y, b0);
-            c0 = lc.fma(y, c0);
-            e0 = le.fma(y, e0);
+            FloatVector le = v.selectFrom(t).reinterpretAsFloats();
+            FloatVector he = v.lanewise(VectorOperators.LSHR, 4).selectFrom(t).reinterpretAsFloats();
+            FloatVector y = FloatVector.fromArray(QF, x, l), z = FloatVector.fromArray(QF, x, h);
+            a0 = ha.fma(z, la.fma(y, a0));
+            b0 = hb.fma(z, lb.fma(y, b0));
+            c0 = hc.fma(z, lc.fma(y, c0));
+            e0 = he.fma(z, le.fma(y, e0));
             y = FloatVector.fromArray(QF, x, x1 + l);
-            a1 = la.fma(y, a1);
-            b1 = lb.fma(y, b1);
-            c1 = lc.fma(y, c1);
-            e1 = le.fma(y, e1);
+            z = FloatVector.fromArray(QF, x, x1 + h);
+            a1 = ha.fma(z, la.fma(y, a1));
+            b1 = hb.fma(z, lb.fma(y, b1));
+            c1 = hc.fma(z, lc.fma(y, c1));
+            e1 = he.fma(z, le.fma(y, e1));
             y = FloatVector.fromArray(QF, x, x2 + l);
-            a2 = la.fma(y, a2);
-            b2 = lb.fma(y, b2);
-            c2 = lc.fma(y, c2);
-            e2 = le.fma(y, e2);
+            z = FloatVector.fromArray(QF, x, x2 + h);
+            a2 = ha.fma(z, la.fma(y, a2));
+            b2 = hb.fma(z, lb.fma(y, b2));
+            c2 = hc.fma(z, lc.fma(y, c2));
+            e2 = he.fma(z, le.fma(y, e2));
             y = FloatVector.fromArray(QF, x, x3 + l);
-            a3 = la.fma(y, a3);
-            b3 = lb.fma(y, b3);
-            c3 = lc.fma(y, c3);
-            e3 = le.fma(y, e3);
-            FloatVector ha = va.lanewise(VectorOperators.LSHR, 4).selectFrom(ta).reinterpretAsFloats();
-            FloatVector hb = vb.lanewise(VectorOperators.LSHR, 4).selectFrom(tb).reinterpretAsFloats();
-            FloatVector hc = vc.lanewise(VectorOperators.LSHR, 4).selectFrom(tc).reinterpretAsFloats();
-            FloatVector he = ve.lanewise(VectorOperators.LSHR, 4).selectFrom(te).reinterpretAsFloats();
-            y = FloatVector.fromArray(QF, x, h);
-            a0 = ha.fma(y, a0);
-            b0 = hb.fma(y, b0);
-            c0 = hc.fma(y, c0);
-            e0 = he.fma(y, e0);
-            y = FloatVector.fromArray(QF, x, x1 + h);
-            a1 = ha.fma(y, a1);
-            b1 = hb.fma(y, b1);
-            c1 = hc.fma(y, c1);
-            e1 = he.fma(y, e1);
-            y = FloatVector.fromArray(QF, x, x2 + h);
-            a2 = ha.fma(y, a2);
-            b2 = hb.fma(y, b2);
-            c2 = hc.fma(y, c2);
-            e2 = he.fma(y, e2);
-            y = FloatVector.fromArray(QF, x, x3 + h);
-            a3 = ha.fma(y, a3);
-            b3 = hb.fma(y, b3);
-            c3 = hc.fma(y, c3);
-            e3 = he.fma(y, e3);
+            z = FloatVector.fromArray(QF, x, x3 + h);
+            a3 = ha.fma(z, la.fma(y, a3));
+            b3 = hb.fma(z, lb.fma(y, b3));
+            c3 = hc.fma(z, lc.fma(y, c3));
+            e3 = he.fma(z, le.fma(y, e3));
         }
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
