@@ -231,7 +231,7 @@ public final class Q8_0Tensor extends Tensor {
      * {@link #fusedRows} for four weight rows ({@code row + i * step}) at once: each activation vector is loaded once
      * for the four, and each row's sum is built exactly as {@link #fusedRows} builds it. qwen2.5-0.5b's output
      * matrix, one thread, 4 activation rows: 2.63-2.67 against 2.78-2.81 ns per block streamed from memory, 2.14
-     * against 2.65 in cache (docs/performance.md, "Spread rows").
+     * against 2.65 in cache (docs/performance.md, "Spread rows round").
      */
     @Override
     void fusedRowQuad(long row, long step, float[] x, int rs, int g, int batch, float[] out, int o, int os) {

@@ -308,7 +308,7 @@ public abstract class Tensor {
      * <p>A multi-row kernel then reads every activation vector of a block at a fixed offset from one index. Reading
      * each row from its own place in {@code x} held 8 row offsets live in the loop of the 8-row kernel, and C2 kept
      * them on the stack: qwen2.5-0.5b's 896-column Q4_0 matrices, one thread, 8 activation rows, 6.07 against 3.85
-     * ns per block (docs/performance.md, "Interleaved activations"). A per-thread buffer, built on the calling thread
+     * ns per block (docs/performance.md, "Spread rows round"). A per-thread buffer, built on the calling thread
      * before the rows are shared out, as {@link #decodeInput} is; the calling thread's next matmul overwrites it.
      */
     static float[] interleave(float[] x, int batch, int cols) {
@@ -381,7 +381,7 @@ public abstract class Tensor {
      * hardware prefetcher follows. Four adjacent rows made four streams of a few cache lines each (one row of an
      * 896-column Q4_0 matrix is 504 bytes), and the kernel waited on memory: qwen2.5-0.5b's 896-column Q4_0
      * matrices, one thread, 4 activation rows, 4.1-4.4 ns per block streamed from memory against 2.3-2.7 with the
-     * rows spread (docs/performance.md, "Spread rows").
+     * rows spread (docs/performance.md, "Spread rows round").
      */
     protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
             int end) {
