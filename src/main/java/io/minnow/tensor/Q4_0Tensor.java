@@ -432,8 +432,8 @@ public final class Q4_0Tensor extends Tensor {
 
     /**
      * {@link #fusedRowPair} for 5 to 8 activation rows: each row's sum is built in the order {@link #fusedRows} builds
-     * it for rows 0-3 and, on {@code x} shifted by four rows, for rows 4-7, so a row left without a partner gives the
-     * same result through two calls of {@link #fusedRows}.
+     * it for rows 0-3 and, on {@code x} shifted by four rows, for rows 4-7; a row's sums do not depend on its partner
+     * (a row paired with itself, {@code step} 0, gets the same ones).
      */
     @Override
     void fusedRowPair8(long row, long step, float[] x, int batch, float[] out, int o, int os) {

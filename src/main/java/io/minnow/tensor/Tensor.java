@@ -327,6 +327,12 @@ public abstract class Tensor {
         return xi;
     }
 
+    /** {@link #fusedRowQuad} on activation rows 0-3, then 4 on: each row's sums as {@link #fusedRows} builds them. */
+    private void quadsOf8(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
+        fusedRowQuad(row, step, xi, FUSED_MAX8, 0, FUSED_MAX, out, o, os);
+        fusedRowQuad(row, step, xi, FUSED_MAX8, FUSED_MAX, batch - FUSED_MAX, out, o + FUSED_MAX * os, os);
+    }
+
     /** Most activation rows of {@link #fusedRowPair8}. */
     static final int FUSED_MAX8 = 8;
 
@@ -338,29 +344,11 @@ public abstract class Tensor {
     /**
      * {@link #fusedRowPair} for {@code FUSED_MAX + 1} to {@link #FUSED_MAX8} activation rows, read from {@code xi}
      * ({@link #interleave}, 8 rows per block). Each row is computed exactly as two calls of {@link #fusedRows}
-     * (activation rows 0-3, then 4 on) compute it, which is how a row without a partner is done.
+     * (activation rows 0-3, then 4 on) compute it. {@code step} 0 pairs a row with itself (the last row of an odd
+     * range): both outputs then fall on one place.
      */
     void fusedRowPair8(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row pairs for 8 rows");
-    }
-
-    /**
-     * A weight row without a partner in a batch of 5 to 8: {@link #fusedRows} on activation rows 0-3, then on rows 4
-     * on (copied, and at least two, as {@link #fusedRows} needs), which is how {@link #fusedRowPair8} builds each sum.
-     * Only the last row of an odd range takes this path, so the copies are rare.
-     */
-    private void rowAloneOf8(long row, float[] x, int batch, float[] out, int o, int os) {
-        fusedRows(row, x, FUSED_MAX, out, o, os);
-        int rest = batch - FUSED_MAX, n = Math.max(2, rest);
-        float[] xs = new float[n * cols];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(x, (FUSED_MAX + Math.min(i, rest - 1)) * cols, xs, i * cols, cols);
-        }
-        float[] sums = new float[n];
-        fusedRows(row, xs, n, sums, 0, 1);
-        for (int i = 0; i < rest; i++) {
-            out[o + (FUSED_MAX + i) * os] = sums[i];
-        }
     }
 
     /** Whether a batch of this size takes the fused small-batch path. */
@@ -392,22 +380,22 @@ public abstract class Tensor {
                 fusedRowPair8(r, half, xi, batch, out, outOffset + r, outStride);
             }
             if (start + 2 * half < end) {
+                // the last row of an odd range paired with itself (step 0): its two outputs fall on one place
                 int last = end - 1;
-                rowAloneOf8(last, x, batch, out, outOffset + last, outStride);
+                fusedRowPair8(last, 0, xi, batch, out, outOffset + last, outStride);
             }
             return;
         }
         if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART
                 && hasFusedRowQuads()) {
-            // activation rows 0-3, then 4 on: each row's sum as fusedRows builds it, as rowAloneOf8 does for the rest
+            // the 0-3 rows left over after the spread quads take the same kernel with step 0 (one row four times,
+            // its outputs on one place), so every row's sums are built the same way
             int quarter = (end - start) / 4, r = start;
             for (; r < start + quarter; r++) {
-                fusedRowQuad(r, quarter, xi, FUSED_MAX8, 0, FUSED_MAX, out, outOffset + r, outStride);
-                fusedRowQuad(r, quarter, xi, FUSED_MAX8, FUSED_MAX, batch - FUSED_MAX, out,
-                        outOffset + FUSED_MAX * outStride + r, outStride);
+                quadsOf8(r, quarter, xi, batch, out, outOffset + r, outStride);
             }
             for (r = start + 4 * quarter; r < end; r++) {
-                rowAloneOf8(r, x, batch, out, outOffset + r, outStride);
+                quadsOf8(r, 0, xi, batch, out, outOffset + r, outStride);
             }
             return;
         }
