@@ -223,6 +223,282 @@ public final class Q5_0Tensor extends Tensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    @Override
+    boolean hasFusedRows() {
+        return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
+    }
+
+    /*
+     * The small-batch kernels (2 to 8 sequences decoding together) at 512 bits. Each weight row's block is decoded as
+     * in dotLookup, its two vectors scaled by d, and multiplied into each activation row: per block and row
+     * acc = hi * z + (lo * y + acc), the same sums in every kernel below, so that a row's result does not depend on
+     * which kernel or thread took it. Before these, batches of Q5_0 went through the tiled prompt path, which
+     * dequantizes every weight row to floats first.
+     */
+
+    /** One weight row against up to 4 activation rows of {@code x} (rows past the batch repeat its last). */
+    @Override
+    void fusedRows(long row, float[] x, int batch, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long off = row * rowStride;
+        int x1 = Math.min(1, batch - 1) * cols, x2 = Math.min(2, batch - 1) * cols, x3 = Math.min(3, batch - 1) * cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < nb; b++, off += BYTES) {
+            int l = b * BLOCK, h = l + 16;
+            float d;
+            IntVector qh, v;
+            d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector ha = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector y = FloatVector.fromArray(QF, x, l), z = FloatVector.fromArray(QF, x, h);
+            a0 = ha.fma(z, la.fma(y, a0));
+            y = FloatVector.fromArray(QF, x, x1 + l);
+            z = FloatVector.fromArray(QF, x, x1 + h);
+            a1 = ha.fma(z, la.fma(y, a1));
+            y = FloatVector.fromArray(QF, x, x2 + l);
+            z = FloatVector.fromArray(QF, x, x2 + h);
+            a2 = ha.fma(z, la.fma(y, a2));
+            y = FloatVector.fromArray(QF, x, x3 + l);
+            z = FloatVector.fromArray(QF, x, x3 + h);
+            a3 = ha.fma(z, la.fma(y, a3));
+        }
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+    }
+
+    @Override
+    boolean hasRowsOf2() {
+        return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
+    }
+
+    /** {@link #fusedRows} for exactly 2 activation rows. */
+    @Override
+    void rowOf2(long row, float[] x, float[] out, int o, int os) {
+        int nb = cols / BLOCK, x1 = cols;
+        long off = row * rowStride;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0;
+        for (int b = 0; b < nb; b++, off += BYTES) {
+            int l = b * BLOCK, h = l + 16;
+            float d;
+            IntVector qh, v;
+            d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector ha = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector y = FloatVector.fromArray(QF, x, l), z = FloatVector.fromArray(QF, x, h);
+            a0 = ha.fma(z, la.fma(y, a0));
+            y = FloatVector.fromArray(QF, x, x1 + l);
+            z = FloatVector.fromArray(QF, x, x1 + h);
+            a1 = ha.fma(z, la.fma(y, a1));
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    boolean hasFusedRowQuads() {
+        return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
+    }
+
+    /** Four weight rows by up to four activation rows of {@code xi} (see {@link Tensor#fusedRowQuad}). */
+    @Override
+    void fusedRowQuad(long row, long step, float[] xi, int rs, int g, int batch, float[] out, int o, int os) {
+        quad(data, row * rowStride, step * rowStride, cols / BLOCK, xi, rs, g, batch, out, o, (int) step, os);
+    }
+
+    /** {@link #fusedRowQuad}'s loop: static, the activation offset as the loop variable (see Q4_0Tensor). */
+    private static void quad(MemorySegment data, long base, long rb, int nb, float[] x, int rs, int g, int batch,
+            float[] out, int o, int s1, int os) {
+        int x1 = BLOCK, x2 = 2 * BLOCK, x3 = 3 * BLOCK; // interleaved: the 4 rows of a block side by side
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        long off = base;
+        for (int l = g * BLOCK, end = (nb * rs + g) * BLOCK; l < end; l += rs * BLOCK, off += BYTES) {
+            int h = l + 16;
+            float d;
+            IntVector qh, v;
+            d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector ha = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            d = Float.float16ToFloat(data.get(SHORT_LE, off + rb));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + rb + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + rb + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector lb = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector hb = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            d = Float.float16ToFloat(data.get(SHORT_LE, off + 2 * rb));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2 * rb + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 2 * rb + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector lc = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector hc = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            d = Float.float16ToFloat(data.get(SHORT_LE, off + 3 * rb));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 3 * rb + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 3 * rb + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector le = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector he = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector y = FloatVector.fromArray(QF, x, l), z = FloatVector.fromArray(QF, x, h);
+            a0 = ha.fma(z, la.fma(y, a0));
+            b0 = hb.fma(z, lb.fma(y, b0));
+            c0 = hc.fma(z, lc.fma(y, c0));
+            e0 = he.fma(z, le.fma(y, e0));
+            y = FloatVector.fromArray(QF, x, x1 + l);
+            z = FloatVector.fromArray(QF, x, x1 + h);
+            a1 = ha.fma(z, la.fma(y, a1));
+            b1 = hb.fma(z, lb.fma(y, b1));
+            c1 = hc.fma(z, lc.fma(y, c1));
+            e1 = he.fma(z, le.fma(y, e1));
+            y = FloatVector.fromArray(QF, x, x2 + l);
+            z = FloatVector.fromArray(QF, x, x2 + h);
+            a2 = ha.fma(z, la.fma(y, a2));
+            b2 = hb.fma(z, lb.fma(y, b2));
+            c2 = hc.fma(z, lc.fma(y, c2));
+            e2 = he.fma(z, le.fma(y, e2));
+            y = FloatVector.fromArray(QF, x, x3 + l);
+            z = FloatVector.fromArray(QF, x, x3 + h);
+            a3 = ha.fma(z, la.fma(y, a3));
+            b3 = hb.fma(z, lb.fma(y, b3));
+            c3 = hc.fma(z, lc.fma(y, c3));
+            e3 = he.fma(z, le.fma(y, e3));
+        }
+        Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
+        Kernels.storeRows(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), batch, out, o + s1, os);
+        Kernels.storeRows(c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD),
+                c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD), batch, out, o + 2 * s1, os);
+        Kernels.storeRows(e0.reduceLanes(VectorOperators.ADD), e1.reduceLanes(VectorOperators.ADD),
+                e2.reduceLanes(VectorOperators.ADD), e3.reduceLanes(VectorOperators.ADD), batch, out, o + 3 * s1, os);
+    }
+
+    @Override
+    boolean hasFusedRowPairs8() {
+        return NIBBLE_LOOKUP && Kernels.WIDE_REGISTERS;
+    }
+
+    /**
+     * Two weight rows by 5 to 8 activation rows of {@code xi} (8 rows per block, see {@link Tensor#fusedRowPair8}):
+     * the quads twice would decode each block twice, which made 8 rows slower than the tiled path.
+     */
+    @Override
+    void fusedRowPair8(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
+        pair8(data, row * rowStride, step * rowStride, cols / BLOCK, xi, batch, out, o, o + (int) step, os);
+    }
+
+    /** {@link #fusedRowPair8}'s loop, shaped as Q4_0Tensor's (both rows decoded first, static, offset as loop variable). */
+    private static void pair8(MemorySegment data, long base, long next, int nb, float[] x, int batch, float[] out,
+            int o, int o2, int os) {
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        long off = base;
+        for (int l = 0, end = nb * 8 * BLOCK; l < end; l += 8 * BLOCK, off += BYTES) {
+            float d;
+            IntVector qh, v;
+            d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector ha = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            d = Float.float16ToFloat(data.get(SHORT_LE, off + next));
+            qh = IntVector.broadcast(QI, data.get(INT_LE, off + next + 2));
+            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + next + 6, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector lb = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector hb = v.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_HI), BIT4)
+                    .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
+            FloatVector y;
+            y = FloatVector.fromArray(QF, x, l);
+            a0 = la.fma(y, a0);
+            b0 = lb.fma(y, b0);
+            y = FloatVector.fromArray(QF, x, l + 32);
+            a1 = la.fma(y, a1);
+            b1 = lb.fma(y, b1);
+            y = FloatVector.fromArray(QF, x, l + 64);
+            a2 = la.fma(y, a2);
+            b2 = lb.fma(y, b2);
+            y = FloatVector.fromArray(QF, x, l + 96);
+            a3 = la.fma(y, a3);
+            b3 = lb.fma(y, b3);
+            y = FloatVector.fromArray(QF, x, l + 128);
+            a4 = la.fma(y, a4);
+            b4 = lb.fma(y, b4);
+            y = FloatVector.fromArray(QF, x, l + 160);
+            a5 = la.fma(y, a5);
+            b5 = lb.fma(y, b5);
+            y = FloatVector.fromArray(QF, x, l + 192);
+            a6 = la.fma(y, a6);
+            b6 = lb.fma(y, b6);
+            y = FloatVector.fromArray(QF, x, l + 224);
+            a7 = la.fma(y, a7);
+            b7 = lb.fma(y, b7);
+            y = FloatVector.fromArray(QF, x, l + 16);
+            a0 = ha.fma(y, a0);
+            b0 = hb.fma(y, b0);
+            y = FloatVector.fromArray(QF, x, l + 48);
+            a1 = ha.fma(y, a1);
+            b1 = hb.fma(y, b1);
+            y = FloatVector.fromArray(QF, x, l + 80);
+            a2 = ha.fma(y, a2);
+            b2 = hb.fma(y, b2);
+            y = FloatVector.fromArray(QF, x, l + 112);
+            a3 = ha.fma(y, a3);
+            b3 = hb.fma(y, b3);
+            y = FloatVector.fromArray(QF, x, l + 144);
+            a4 = ha.fma(y, a4);
+            b4 = hb.fma(y, b4);
+            y = FloatVector.fromArray(QF, x, l + 176);
+            a5 = ha.fma(y, a5);
+            b5 = hb.fma(y, b5);
+            y = FloatVector.fromArray(QF, x, l + 208);
+            a6 = ha.fma(y, a6);
+            b6 = hb.fma(y, b6);
+            y = FloatVector.fromArray(QF, x, l + 240);
+            a7 = ha.fma(y, a7);
+            b7 = hb.fma(y, b7);
+        }
+        Kernels.storeRows8(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), a4.reduceLanes(VectorOperators.ADD),
+                a5.reduceLanes(VectorOperators.ADD), a6.reduceLanes(VectorOperators.ADD), a7.reduceLanes(VectorOperators.ADD),
+                batch, out, o, os);
+        Kernels.storeRows8(b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD), b4.reduceLanes(VectorOperators.ADD),
+                b5.reduceLanes(VectorOperators.ADD), b6.reduceLanes(VectorOperators.ADD), b7.reduceLanes(VectorOperators.ADD),
+                batch, out, o2, os);
+    }
+
     /**
      * Whether {@link #dotVector} runs at 256 bits when it does not take {@link #dotLookup} (widths of 256 bits and
      * more): at 512 bits, earlier kernels of this shape streamed weights from memory at two thirds of the 256-bit
