@@ -392,6 +392,48 @@ public final class Q4_KTensor extends Tensor {
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
     }
 
+    @Override
+    boolean hasRowsOf2() {
+        return hasFusedRows();
+    }
+
+    /**
+     * {@link #fusedRows} for exactly 2 activation rows, each row's sum built the same way. At batch 2 the 4-row
+     * kernel computed two rows for nothing: llama3.2-1b's Q4_K gate matrices took 3.06 ns per 32 weights at 2 rows,
+     * more than the 2.68 at 4 (docs/performance.md, "Loop variable round").
+     */
+    @Override
+    void rowOf2(long row, float[] x, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        int x1 = cols;
+        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            int s0 = 16 * b;
+            for (int g = 0; g < 4; g++) {
+                long q = off + 16 + 32 * g;
+                int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;
+                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]),
+                        FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g])).reinterpretAsInts();
+                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
+                        FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
+                for (int c = 0; c < 32; c += CH) {
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                    FloatVector wl = v.selectFrom(lo).reinterpretAsFloats();
+                    FloatVector wh = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats();
+                    int l = l0 + c, h = h0 + c;
+                    a0 = wh.fma(FloatVector.fromArray(QF, x, h), wl.fma(FloatVector.fromArray(QF, x, l), a0));
+                    a1 = wh.fma(FloatVector.fromArray(QF, x, x1 + h), wl.fma(FloatVector.fromArray(QF, x, x1 + l), a1));
+                }
+            }
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+    }
+
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
     private float blockDotParts(long o, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(QF);

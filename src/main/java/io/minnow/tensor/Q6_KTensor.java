@@ -452,6 +452,62 @@ public final class Q6_KTensor extends Tensor {
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
     }
 
+    @Override
+    boolean hasRowsOf2() {
+        return hasFusedRows();
+    }
+
+    /**
+     * {@link #fusedRows} for exactly 2 activation rows, each row's sum built the same way. At batch 2 the 4-row
+     * kernel computed two rows for nothing: llama3.2-1b's Q4_K gate matrices took 3.06 ns per 32 weights at 2 rows,
+     * more than the 2.68 at 4 (docs/performance.md, "Loop variable round").
+     */
+    @Override
+    void rowOf2(long row, float[] x, float[] out, int o, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        int x1 = cols;
+        FloatVector a0 = FloatVector.zero(QF), a1 = a0;
+        for (int b = 0; b < nb; b++) {
+            long off = base + (long) b * BYTES;
+            float d = Float.float16ToFloat(data.get(Kernels.SHORT_LE, off + 208));
+            for (int h = 0; h < 2; h++) {
+                long ql = off + 64 * h, qh = off + 128 + 32 * h, sc = off + 192 + 8 * h;
+                int xh = b * BLOCK + 128 * h;
+                for (int s = 0; s < 2; s++) {
+                    FloatVector d1 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s));
+                    FloatVector d2 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2));
+                    FloatVector d3 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4));
+                    FloatVector d4 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6));
+                    for (int l = 16 * s; l < 16 * s + 16; l += CH) {
+                        IntVector qa = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                        IntVector qc = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                        IntVector hb = (IntVector) ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+                        FloatVector w1 = ((FloatVector) qa.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
+                                .convert(VectorOperators.I2F, 0)).mul(d1);
+                        FloatVector w2 = ((FloatVector) qc.and(0xF).or(hb.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32)
+                                .convert(VectorOperators.I2F, 0)).mul(d2);
+                        FloatVector w3 = ((FloatVector) qa.lanewise(VectorOperators.LSHR, 4).or(hb.and(48)).sub(32)
+                                .convert(VectorOperators.I2F, 0)).mul(d3);
+                        FloatVector w4 = ((FloatVector) qc.lanewise(VectorOperators.LSHR, 4)
+                                .or(hb.lanewise(VectorOperators.LSHR, 2).and(48)).sub(32).convert(VectorOperators.I2F, 0)).mul(d4);
+                        int e = xh + l;
+                        a0 = w4.fma(FloatVector.fromArray(QF, x, e + 96), w3.fma(FloatVector.fromArray(QF, x, e + 64),
+                                w2.fma(FloatVector.fromArray(QF, x, e + 32), w1.fma(FloatVector.fromArray(QF, x, e), a0))));
+                        e += x1;
+                        a1 = w4.fma(FloatVector.fromArray(QF, x, e + 96), w3.fma(FloatVector.fromArray(QF, x, e + 64),
+                                w2.fma(FloatVector.fromArray(QF, x, e + 32), w1.fma(FloatVector.fromArray(QF, x, e), a1))));
+                    }
+                }
+            }
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
+    }
+
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */
     private float blockDotParts(long o, float[] x, int xo) {
         FloatVector acc = zero();
