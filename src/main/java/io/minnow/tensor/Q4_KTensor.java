@@ -275,14 +275,20 @@ public final class Q4_KTensor extends Tensor {
      * {@link #ORDER}, then per super-block 8 zeros and the sums of its 8 sub-blocks' activations.
      */
     static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
+        float[] in = Kernels.decodeBuffer(slot, cols + 16 * (cols / BLOCK));
+        interleaveInto(x, xOff, cols, in, 0);
+        return in;
+    }
+
+    /** {@link #interleave} into {@code in} from {@code inOff} ({@code cols + 16 * cols / 256} floats). */
+    static void interleaveInto(float[] x, int xOff, int cols, float[] in, int inOff) {
         int nb = cols / BLOCK;
-        float[] in = Kernels.decodeBuffer(slot, cols + 16 * nb);
         for (int b = 0; b < nb; b++) {
-            int xb = xOff + b * BLOCK, ib = b * BLOCK;
+            int xb = xOff + b * BLOCK, ib = inOff + b * BLOCK;
             for (int p = 0; p < BLOCK; p++) {
                 in[ib + p] = x[xb + ORDER[p]];
             }
-            int s = cols + 16 * b;
+            int s = inOff + cols + 16 * b;
             for (int j = 0; j < 8; j++) {
                 float sum = 0f;
                 for (int l = 0; l < 32; l++) {
@@ -292,7 +298,6 @@ public final class Q4_KTensor extends Tensor {
                 in[s + 8 + j] = sum;
             }
         }
-        return in;
     }
 
     /**
@@ -348,6 +353,101 @@ public final class Q4_KTensor extends Tensor {
         return acc.add(acc2).add(mins).reduceLanes(VectorOperators.ADD);
     }
 
+    /** Per-thread decode inputs of two activation rows ({@link #decodeInputs}). */
+    private static final ThreadLocal<float[][]> MATMUL_INPUTS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Two activation rows' decode inputs, one after the other, for {@link #dot2}; null for other batches. */
+    @Override
+    float[] decodeInputs(float[] x, int batch) {
+        if (batch != 2 || !INTERLEAVED_DECODE) {
+            return null;
+        }
+        int n = cols + 16 * (cols / BLOCK);
+        float[] in = Kernels.decodeBuffer(MATMUL_INPUTS, 2 * n);
+        interleaveInto(x, 0, cols, in, 0);
+        interleaveInto(x, cols, cols, in, n);
+        return in;
+    }
+
+    /**
+     * Batches of 2 take {@link #dot2}, the one-row decode kernel with each quant vector converted once for both
+     * rows. The 4-row kernel ({@link #fusedRows}) had cost as much at 2 rows as at 4, and more than two one-row
+     * passes: llama3.2-1b Q4_K_M, 2 sequences, 127-134 ms per step against 38.6 for one; now 73 ms
+     * (docs/performance.md, "Loop variable round").
+     */
+    @Override
+    protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
+            int end) {
+        if (batch == 2 && INTERLEAVED_DECODE && VectorConfig.ENABLED) {
+            float[] in = xd != null ? xd : decodeInputs(x, 2);
+            int n = cols + 16 * (cols / BLOCK);
+            for (int r = start; r < end; r++) {
+                dot2(r, in, n, out, outOffset + r, outStride);
+            }
+            return;
+        }
+        super.matmulRows(x, xd, batch, out, outStride, outOffset, start, end);
+    }
+
+    /** {@link #dotInterleaved} for two activation rows whose decode inputs start at 0 and {@code n} of {@code in}. */
+    private void dot2(long row, float[] in, int n, float[] out, int oo, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(QF), acc2 = acc, mins = acc, bcc = acc, bcc2 = acc, bmins = acc;
+        IntVector m = IntVector.broadcast(QI, 15);
+        for (int blk = 0; blk < nb; blk++) {
+            long h0 = base + (long) blk * BYTES, o = h0 + 16;
+            int xo = blk * BLOCK;
+            // d * scale j in lanes 0..7, -dmin * min j in lanes 8..15, as Kernels.scalesAndMinsK4 decodes them
+            ByteVector raw = ByteVector.fromMemorySegment(Kernels.B128, data, h0, LITTLE_ENDIAN);
+            IntVector a = (IntVector) raw.rearrange(Kernels.PICK_A)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            IntVector b = (IntVector) raw.rearrange(Kernels.PICK_B)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
+            FloatVector s = ((FloatVector) a.lanewise(VectorOperators.LSHR, Kernels.SHIFT_A).and(Kernels.MASK_A)
+                    .or(b.lanewise(VectorOperators.LSHR, 2).and(Kernels.MASK_B)).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.broadcast(QF, Float.float16ToFloat(data.get(SHORT_LE, h0)))
+                            .blend(-Float.float16ToFloat(data.get(SHORT_LE, h0 + 2)), Kernels.MINS));
+            mins = s.fma(FloatVector.fromArray(QF, in, cols + 16 * blk), mins);
+            bmins = s.fma(FloatVector.fromArray(QF, in, n + cols + 16 * blk), bmins);
+            for (int h = 0; h < 2; h++) {
+                IntVector q = IntVector.fromMemorySegment(QI, data, o + 64 * h, LITTLE_ENDIAN);
+                int xh = xo + 128 * h, yh = n + xh;
+                FloatVector w = (FloatVector) q.and(m).convert(VectorOperators.I2F, 0);
+                FloatVector even = w.mul(FloatVector.fromArray(QF, in, xh));
+                FloatVector beven = w.mul(FloatVector.fromArray(QF, in, yh));
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(m).convert(VectorOperators.I2F, 0);
+                FloatVector odd = w.mul(FloatVector.fromArray(QF, in, xh + 16));
+                FloatVector bodd = w.mul(FloatVector.fromArray(QF, in, yh + 16));
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 8).and(m).convert(VectorOperators.I2F, 0);
+                even = w.fma(FloatVector.fromArray(QF, in, xh + 32), even);
+                beven = w.fma(FloatVector.fromArray(QF, in, yh + 32), beven);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 12).and(m).convert(VectorOperators.I2F, 0);
+                odd = w.fma(FloatVector.fromArray(QF, in, xh + 48), odd);
+                bodd = w.fma(FloatVector.fromArray(QF, in, yh + 48), bodd);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(m).convert(VectorOperators.I2F, 0);
+                even = w.fma(FloatVector.fromArray(QF, in, xh + 64), even);
+                beven = w.fma(FloatVector.fromArray(QF, in, yh + 64), beven);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 20).and(m).convert(VectorOperators.I2F, 0);
+                odd = w.fma(FloatVector.fromArray(QF, in, xh + 80), odd);
+                bodd = w.fma(FloatVector.fromArray(QF, in, yh + 80), bodd);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 24).and(m).convert(VectorOperators.I2F, 0);
+                even = w.fma(FloatVector.fromArray(QF, in, xh + 96), even);
+                beven = w.fma(FloatVector.fromArray(QF, in, yh + 96), beven);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0);
+                odd = w.fma(FloatVector.fromArray(QF, in, xh + 112), odd);
+                bodd = w.fma(FloatVector.fromArray(QF, in, yh + 112), bodd);
+                FloatVector se = s.rearrange(LANE_SCALES[2 * h]), so = s.rearrange(LANE_SCALES[2 * h + 1]);
+                acc = even.fma(se, acc);
+                acc2 = odd.fma(so, acc2);
+                bcc = beven.fma(se, bcc);
+                bcc2 = bodd.fma(so, bcc2);
+            }
+        }
+        out[oo] = acc.add(acc2).add(mins).reduceLanes(VectorOperators.ADD);
+        out[oo + os] = bcc.add(bcc2).add(bmins).reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     boolean hasFusedRows() {
         return NIBBLE_LOOKUP;
@@ -390,48 +490,6 @@ public final class Q4_KTensor extends Tensor {
         }
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
-    }
-
-    @Override
-    boolean hasRowsOf2() {
-        return hasFusedRows();
-    }
-
-    /**
-     * {@link #fusedRows} for exactly 2 activation rows, each row's sum built the same way. At batch 2 the 4-row
-     * kernel computed two rows for nothing: llama3.2-1b's Q4_K gate matrices took 3.06 ns per 32 weights at 2 rows,
-     * more than the 2.68 at 4 (docs/performance.md, "Loop variable round").
-     */
-    @Override
-    void rowOf2(long row, float[] x, float[] out, int o, int os) {
-        int nb = cols / BLOCK;
-        long base = row * nb * BYTES;
-        int x1 = cols;
-        float[] sm = Kernels.scalesAndMinsK4Row(data, base, nb, BYTES);
-        FloatVector a0 = FloatVector.zero(QF), a1 = a0;
-        for (int b = 0; b < nb; b++) {
-            long off = base + (long) b * BYTES;
-            int s0 = 16 * b;
-            for (int g = 0; g < 4; g++) {
-                long q = off + 16 + 32 * g;
-                int l0 = b * BLOCK + 64 * g, h0 = l0 + 32;
-                IntVector lo = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g]),
-                        FloatVector.broadcast(QF, sm[s0 + 8 + 2 * g])).reinterpretAsInts();
-                IntVector hi = NIBBLES.fma(FloatVector.broadcast(QF, sm[s0 + 2 * g + 1]),
-                        FloatVector.broadcast(QF, sm[s0 + 9 + 2 * g])).reinterpretAsInts();
-                for (int c = 0; c < 32; c += CH) {
-                    IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, q + c, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                    FloatVector wl = v.selectFrom(lo).reinterpretAsFloats();
-                    FloatVector wh = v.lanewise(VectorOperators.LSHR, 4).selectFrom(hi).reinterpretAsFloats();
-                    int l = l0 + c, h = h0 + c;
-                    a0 = wh.fma(FloatVector.fromArray(QF, x, h), wl.fma(FloatVector.fromArray(QF, x, l), a0));
-                    a1 = wh.fma(FloatVector.fromArray(QF, x, x1 + h), wl.fma(FloatVector.fromArray(QF, x, x1 + l), a1));
-                }
-            }
-        }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
     }
 
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */

@@ -412,7 +412,7 @@ public final class Q5_0Tensor extends Tensor {
         pair8(data, row * rowStride, step * rowStride, cols / BLOCK, xi, batch, out, o, o + (int) step, os);
     }
 
-    /** {@link #fusedRowPair8}'s loop, shaped as Q4_0Tensor's (both rows decoded first, static, offset as loop variable). */
+    /** {@link #fusedRowPair8}'s loop, shaped as Q4_0Tensor's: rows decoded first, static, offset as loop variable. */
     private static void pair8(MemorySegment data, long base, long next, int nb, float[] x, int batch, float[] out,
             int o, int o2, int os) {
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;

@@ -239,10 +239,16 @@ public final class Q6_KTensor extends Tensor {
      * {@link #ORDER}, then per super-block -32 times the sums of its 16 sub-blocks' activations.
      */
     private static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
+        float[] in = Kernels.decodeBuffer(slot, cols + 16 * (cols / BLOCK));
+        interleaveInto(x, xOff, cols, in, 0);
+        return in;
+    }
+
+    /** {@link #interleave} into {@code in} from {@code inOff} ({@code cols + 16 * cols / 256} floats). */
+    private static void interleaveInto(float[] x, int xOff, int cols, float[] in, int inOff) {
         int nb = cols / BLOCK;
-        float[] in = Kernels.decodeBuffer(slot, cols + 16 * nb);
         for (int b = 0; b < nb; b++) {
-            int xb = xOff + b * BLOCK, ib = b * BLOCK;
+            int xb = xOff + b * BLOCK, ib = inOff + b * BLOCK;
             for (int p = 0; p < BLOCK; p++) {
                 in[ib + p] = x[xb + ORDER[p]];
             }
@@ -251,10 +257,9 @@ public final class Q6_KTensor extends Tensor {
                 for (int l = 0; l < 16; l++) {
                     sum += x[xb + 16 * j + l];
                 }
-                in[cols + 16 * b + j] = -32f * sum;
+                in[inOff + cols + 16 * b + j] = -32f * sum;
             }
         }
-        return in;
     }
 
     /**
@@ -306,6 +311,100 @@ public final class Q6_KTensor extends Tensor {
             }
         }
         return acc.add(acc2).add(offsets).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Per-thread decode inputs of two activation rows ({@link #decodeInputs}). */
+    private static final ThreadLocal<float[][]> MATMUL_INPUTS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Two activation rows' decode inputs, one after the other, for {@link #dot2}; null for other batches. */
+    @Override
+    float[] decodeInputs(float[] x, int batch) {
+        if (batch != 2 || !INTERLEAVED_DECODE) {
+            return null;
+        }
+        int n = cols + 16 * (cols / BLOCK);
+        float[] in = Kernels.decodeBuffer(MATMUL_INPUTS, 2 * n);
+        interleaveInto(x, 0, cols, in, 0);
+        interleaveInto(x, cols, cols, in, n);
+        return in;
+    }
+
+    /** Batches of 2 take {@link #dot2}, as in Q4_KTensor. */
+    @Override
+    protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
+            int end) {
+        if (batch == 2 && INTERLEAVED_DECODE && VectorConfig.ENABLED) {
+            float[] in = xd != null ? xd : decodeInputs(x, 2);
+            int n = cols + 16 * (cols / BLOCK);
+            for (int r = start; r < end; r++) {
+                dot2(r, in, n, out, outOffset + r, outStride);
+            }
+            return;
+        }
+        super.matmulRows(x, xd, batch, out, outStride, outOffset, start, end);
+    }
+
+    /** {@link #dotInterleaved} for two activation rows whose decode inputs start at 0 and {@code n2} of {@code in}. */
+    private void dot2(long row, float[] in, int n2, float[] out, int oo, int os) {
+        int nb = cols / BLOCK;
+        long base = row * nb * BYTES;
+        FloatVector acc = FloatVector.zero(QF), acc2 = acc, offsets = acc, bcc = acc, bcc2 = acc, boffsets = acc;
+        IntVector lo = IntVector.broadcast(QI, 0xF), hi = IntVector.broadcast(QI, 0x30);
+        for (int blk = 0; blk < nb; blk++) {
+            long o = base + (long) blk * BYTES;
+            int xo = blk * BLOCK;
+            FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(Kernels.B128, data, o + 192, LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2F, QF, 0))
+                    .mul(Float.float16ToFloat(data.get(Kernels.SHORT_LE, o + 208)));
+            offsets = s.fma(FloatVector.fromArray(QF, in, cols + 16 * blk), offsets);
+            boffsets = s.fma(FloatVector.fromArray(QF, in, n2 + cols + 16 * blk), boffsets);
+            IntVector qh = IntVector.fromMemorySegment(QI, data, o + 128, LITTLE_ENDIAN);
+            for (int n = 0; n < 2; n++) {
+                IntVector q = IntVector.fromMemorySegment(QI, data, o + 64 * n, LITTLE_ENDIAN);
+                IntVector h = qh.rearrange(QH_HALF[n]).lanewise(VectorOperators.LSHR, QH_SHIFT);
+                int xh = xo + 128 * n;
+                FloatVector w;
+                w = (FloatVector) q.and(lo)
+                        .or(h.lanewise(VectorOperators.LSHL, 4).and(hi)).convert(VectorOperators.I2F, 0);
+                FloatVector even = w.mul(FloatVector.fromArray(QF, in, xh));
+                FloatVector beven = w.mul(FloatVector.fromArray(QF, in, n2 + xh));
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(lo)
+                        .or(h.and(hi)).convert(VectorOperators.I2F, 0);
+                FloatVector odd = w.mul(FloatVector.fromArray(QF, in, xh + 16));
+                FloatVector bodd = w.mul(FloatVector.fromArray(QF, in, n2 + xh + 16));
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 8).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 4).and(hi)).convert(VectorOperators.I2F, 0);
+                even = w.fma(FloatVector.fromArray(QF, in, xh + 32), even);
+                beven = w.fma(FloatVector.fromArray(QF, in, n2 + xh + 32), beven);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 12).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 8).and(hi)).convert(VectorOperators.I2F, 0);
+                odd = w.fma(FloatVector.fromArray(QF, in, xh + 48), odd);
+                bodd = w.fma(FloatVector.fromArray(QF, in, n2 + xh + 48), bodd);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 12).and(hi)).convert(VectorOperators.I2F, 0);
+                even = w.fma(FloatVector.fromArray(QF, in, xh + 64), even);
+                beven = w.fma(FloatVector.fromArray(QF, in, n2 + xh + 64), beven);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 20).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 16).and(hi)).convert(VectorOperators.I2F, 0);
+                odd = w.fma(FloatVector.fromArray(QF, in, xh + 80), odd);
+                bodd = w.fma(FloatVector.fromArray(QF, in, n2 + xh + 80), bodd);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 24).and(lo)
+                        .or(h.lanewise(VectorOperators.LSHR, 20).and(hi)).convert(VectorOperators.I2F, 0);
+                even = w.fma(FloatVector.fromArray(QF, in, xh + 96), even);
+                beven = w.fma(FloatVector.fromArray(QF, in, n2 + xh + 96), beven);
+                w = (FloatVector) q.lanewise(VectorOperators.LSHR, 28)
+                        .or(h.lanewise(VectorOperators.LSHR, 24).and(hi)).convert(VectorOperators.I2F, 0);
+                odd = w.fma(FloatVector.fromArray(QF, in, xh + 112), odd);
+                bodd = w.fma(FloatVector.fromArray(QF, in, n2 + xh + 112), bodd);
+                FloatVector se = s.rearrange(LANE_SCALES[2 * n]), so = s.rearrange(LANE_SCALES[2 * n + 1]);
+                acc = even.fma(se, acc);
+                acc2 = odd.fma(so, acc2);
+                bcc = beven.fma(se, bcc);
+                bcc2 = bodd.fma(so, bcc2);
+            }
+        }
+        out[oo] = acc.add(acc2).add(offsets).reduceLanes(VectorOperators.ADD);
+        out[oo + os] = bcc.add(bcc2).add(boffsets).reduceLanes(VectorOperators.ADD);
     }
 
     /** {@link Tensor#dotRows}, compiled against this class's own kernels, with the scratch looked up once. */
@@ -450,62 +549,6 @@ public final class Q6_KTensor extends Tensor {
         }
         Kernels.storeRows(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD), batch, out, o, os);
-    }
-
-    @Override
-    boolean hasRowsOf2() {
-        return hasFusedRows();
-    }
-
-    /**
-     * {@link #fusedRows} for exactly 2 activation rows, each row's sum built the same way. At batch 2 the 4-row
-     * kernel computed two rows for nothing: llama3.2-1b's Q4_K gate matrices took 3.06 ns per 32 weights at 2 rows,
-     * more than the 2.68 at 4 (docs/performance.md, "Loop variable round").
-     */
-    @Override
-    void rowOf2(long row, float[] x, float[] out, int o, int os) {
-        int nb = cols / BLOCK;
-        long base = row * nb * BYTES;
-        int x1 = cols;
-        FloatVector a0 = FloatVector.zero(QF), a1 = a0;
-        for (int b = 0; b < nb; b++) {
-            long off = base + (long) b * BYTES;
-            float d = Float.float16ToFloat(data.get(Kernels.SHORT_LE, off + 208));
-            for (int h = 0; h < 2; h++) {
-                long ql = off + 64 * h, qh = off + 128 + 32 * h, sc = off + 192 + 8 * h;
-                int xh = b * BLOCK + 128 * h;
-                for (int s = 0; s < 2; s++) {
-                    FloatVector d1 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s));
-                    FloatVector d2 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 2));
-                    FloatVector d3 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 4));
-                    FloatVector d4 = FloatVector.broadcast(QF, d * data.get(ValueLayout.JAVA_BYTE, sc + s + 6));
-                    for (int l = 16 * s; l < 16 * s + 16; l += CH) {
-                        IntVector qa = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l, LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                        IntVector qc = (IntVector) ByteVector.fromMemorySegment(BS, data, ql + l + 32, LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                        IntVector hb = (IntVector) ByteVector.fromMemorySegment(BS, data, qh + l, LITTLE_ENDIAN)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
-                        FloatVector w1 = ((FloatVector) qa.and(0xF).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
-                                .convert(VectorOperators.I2F, 0)).mul(d1);
-                        FloatVector w2 = ((FloatVector) qc.and(0xF).or(hb.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32)
-                                .convert(VectorOperators.I2F, 0)).mul(d2);
-                        FloatVector w3 = ((FloatVector) qa.lanewise(VectorOperators.LSHR, 4).or(hb.and(48)).sub(32)
-                                .convert(VectorOperators.I2F, 0)).mul(d3);
-                        FloatVector w4 = ((FloatVector) qc.lanewise(VectorOperators.LSHR, 4)
-                                .or(hb.lanewise(VectorOperators.LSHR, 2).and(48)).sub(32).convert(VectorOperators.I2F, 0)).mul(d4);
-                        int e = xh + l;
-                        a0 = w4.fma(FloatVector.fromArray(QF, x, e + 96), w3.fma(FloatVector.fromArray(QF, x, e + 64),
-                                w2.fma(FloatVector.fromArray(QF, x, e + 32), w1.fma(FloatVector.fromArray(QF, x, e), a0))));
-                        e += x1;
-                        a1 = w4.fma(FloatVector.fromArray(QF, x, e + 96), w3.fma(FloatVector.fromArray(QF, x, e + 64),
-                                w2.fma(FloatVector.fromArray(QF, x, e + 32), w1.fma(FloatVector.fromArray(QF, x, e), a1))));
-                    }
-                }
-            }
-        }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + os] = a1.reduceLanes(VectorOperators.ADD);
     }
 
     /** The Vector API path for other widths (a chunk of quants spans several float vectors). */

@@ -146,7 +146,8 @@ public abstract class Tensor {
     public void matmul(Parallel pool, float[] x, int batch, float[] out, int outStride, int outOffset) {
         int n = checkShapes(x, batch, out, outStride, outOffset);
         float[] xd = batch == 1 && VectorConfig.ENABLED ? decodeInput(x)
-                : readsInterleaved(batch) ? interleave(x, batch, cols) : null;
+                : readsInterleaved(batch) ? interleave(x, batch, cols)
+                : VectorConfig.ENABLED ? decodeInputs(x, batch) : null;
         pool.forRange(n, grain(pool, n, batch),
                 (start, end) -> matmulRows(x, xd, batch, out, outStride, outOffset, start, end));
     }
@@ -180,6 +181,12 @@ public abstract class Tensor {
             if (ts[i].readsInterleaved(batch)) {
                 xi = xi == null ? interleave(x, batch, ts[0].cols) : xi;
                 xd[i] = xi;
+            }
+        }
+        // small batches' decode inputs (decodeInputs), shared as the single row's are
+        for (int i = 0; i < ts.length && batch > 1 && VectorConfig.ENABLED; i++) {
+            if (xd[i] == null) {
+                xd[i] = i > 0 && ts[i].getClass() == ts[i - 1].getClass() ? xd[i - 1] : ts[i].decodeInputs(x, batch);
             }
         }
         pool.forRange(total, grain(pool, total, batch), (start, end) -> {
@@ -268,6 +275,16 @@ public abstract class Tensor {
      */
     void rowOf2(long row, float[] x, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no two-row kernel");
+    }
+
+    /**
+     * The activation rows of a small batch in the form this format's batch kernels read, or null where they read
+     * {@code x} (or {@link #interleave}'s layout) as it is. Built once per matmul on the calling thread, as
+     * {@link #decodeInput} is, and handed to {@link #matmulRows} as {@code xd}; it may depend only on {@code x},
+     * {@code batch} and {@code cols}, and may be a per-thread buffer.
+     */
+    float[] decodeInputs(float[] x, int batch) {
+        return null;
     }
 
     /** Whether this format has {@link #fusedRowQuad} (formats decide by vector width: it needs 32 registers). */

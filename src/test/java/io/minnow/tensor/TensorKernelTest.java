@@ -236,32 +236,47 @@ class TensorKernelTest {
      */
     @Test
     void matmulAllEqualsEachMatmul() {
-        Random rnd = new Random(97);
-        int cols = 64;
-        int[] rows = {37, 5, 130}; // uneven, so chunks straddle matrix boundaries
-        GGMLType[] types = {GGMLType.Q4_0, GGMLType.Q8_0, GGMLType.F16};
         try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(3)) {
-            Tensor[] ts = new Tensor[rows.length];
-            for (int i = 0; i < rows.length; i++) {
-                ts[i] = TensorFixtures.tensor(types[i], rows[i], cols, TensorFixtures.randomBytes(types[i], rows[i], cols, rnd), arena);
-            }
-            for (int batch : new int[] {1, 2, 3, 4, 7}) {
-                float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
-                float[][] all = new float[rows.length][];
-                for (int i = 0; i < rows.length; i++) all[i] = new float[batch * rows[i]];
-                Tensor.matmulAll(pool, x, batch, ts, all);
-                for (int i = 0; i < rows.length; i++) {
-                    float[] one = new float[batch * rows[i]];
-                    ts[i].matmul(pool, x, batch, one, rows[i]);
-                    float max = 0;
-                    for (float v : one) max = Math.max(max, Math.abs(v));
-                    assertArrayEquals(one, all[i], 16 * Math.ulp(max), types[i] + " matrix " + i + " batch " + batch);
-                }
-            }
+            Tensor[] ts = matmulAllMatchesEach(pool, arena, new Random(97), 64, new int[] {37, 5, 130},
+                    new GGMLType[] {GGMLType.Q4_0, GGMLType.Q8_0, GGMLType.F16});
             Tensor[] mixed = {ts[0], TensorFixtures.tensor(GGMLType.F32, 3, 32, new byte[3 * 32 * 4], arena)};
             assertThrows(IllegalArgumentException.class, () -> Tensor.matmulAll(pool, new float[64], 1, mixed,
                     new float[][] {new float[37], new float[3]}), "different row lengths");
         }
+    }
+
+    /**
+     * The same with K-quant matrices, whose batches of 2 read decode inputs built once per pass: two neighbours of
+     * one format share them, and a later matrix of that format after another format rebuilds the same ones.
+     */
+    @Test
+    void matmulAllEqualsEachMatmulForKQuants() {
+        try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(3)) {
+            matmulAllMatchesEach(pool, arena, new Random(98), 512, new int[] {37, 5, 130, 9},
+                    new GGMLType[] {GGMLType.Q4_K, GGMLType.Q4_K, GGMLType.Q6_K, GGMLType.Q4_K});
+        }
+    }
+
+    private static Tensor[] matmulAllMatchesEach(Parallel pool, Arena arena, Random rnd, int cols, int[] rows,
+            GGMLType[] types) {
+        Tensor[] ts = new Tensor[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            ts[i] = TensorFixtures.tensor(types[i], rows[i], cols, TensorFixtures.randomBytes(types[i], rows[i], cols, rnd), arena);
+        }
+        for (int batch : new int[] {1, 2, 3, 4, 7}) {
+            float[] x = TensorFixtures.randomFloats(batch * cols, rnd);
+            float[][] all = new float[rows.length][];
+            for (int i = 0; i < rows.length; i++) all[i] = new float[batch * rows[i]];
+            Tensor.matmulAll(pool, x, batch, ts, all);
+            for (int i = 0; i < rows.length; i++) {
+                float[] one = new float[batch * rows[i]];
+                ts[i].matmul(pool, x, batch, one, rows[i]);
+                float max = 0;
+                for (float v : one) max = Math.max(max, Math.abs(v));
+                assertArrayEquals(one, all[i], 16 * Math.ulp(max), types[i] + " matrix " + i + " batch " + batch);
+            }
+        }
+        return ts;
     }
 
     /** The kernels once JIT-compiled (the Vector API intrinsics) against the interpreted scalar reference. */
