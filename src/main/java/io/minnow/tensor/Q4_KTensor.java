@@ -356,7 +356,7 @@ public final class Q4_KTensor extends Tensor {
     /** Per-thread decode inputs of two activation rows ({@link #decodeInputs}). */
     private static final ThreadLocal<float[][]> MATMUL_INPUTS = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    /** Two activation rows' decode inputs, one after the other, for {@link #dot2}; null for other batches. */
+    /** Two activation rows' decode inputs, one after the other, for {@link #decodedRowOf2}; null for other batches. */
     @Override
     float[] decodeInputs(float[] x, int batch) {
         if (batch != 2 || !INTERLEAVED_DECODE) {
@@ -369,29 +369,21 @@ public final class Q4_KTensor extends Tensor {
         return in;
     }
 
-    /**
-     * Batches of 2 take {@link #dot2}, the one-row decode kernel with each quant vector converted once for both
-     * rows. The 4-row kernel ({@link #fusedRows}) had cost as much at 2 rows as at 4, and more than two one-row
-     * passes: llama3.2-1b Q4_K_M, 2 sequences, 127-134 ms per step against 38.6 for one; now 73 ms
-     * (docs/performance.md, "Loop variable round").
-     */
     @Override
-    protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
-            int end) {
-        if (batch == 2 && INTERLEAVED_DECODE && VectorConfig.ENABLED) {
-            float[] in = xd != null ? xd : decodeInputs(x, 2);
-            int n = cols + 16 * (cols / BLOCK);
-            for (int r = start; r < end; r++) {
-                dot2(r, in, n, out, outOffset + r, outStride);
-            }
-            return;
-        }
-        super.matmulRows(x, xd, batch, out, outStride, outOffset, start, end);
+    boolean hasDecodedRowsOf2() {
+        return INTERLEAVED_DECODE;
     }
 
-    /** {@link #dotInterleaved} for two activation rows whose decode inputs start at 0 and {@code n} of {@code in}. */
-    private void dot2(long row, float[] in, int n, float[] out, int oo, int os) {
-        int nb = cols / BLOCK;
+    /**
+     * {@link #dotInterleaved} for two activation rows, whose decode inputs start at 0 and {@code n} of {@code in}:
+     * each quant vector is converted once for both rows. Batches of 2 take it. The 4-row kernel
+     * ({@link #fusedRows}) had cost as much at 2 rows as at 4, and more than two one-row passes: llama3.2-1b Q4_K_M,
+     * 2 sequences, 125-134 ms per step against 38.6 for one; now 69-73 ms (docs/performance.md, "Loop variable
+     * round").
+     */
+    @Override
+    void decodedRowOf2(long row, float[] in, float[] out, int oo, int os) {
+        int nb = cols / BLOCK, n = cols + 16 * nb;
         long base = row * nb * BYTES;
         FloatVector acc = FloatVector.zero(QF), acc2 = acc, mins = acc, bcc = acc, bcc2 = acc, bmins = acc;
         IntVector m = IntVector.broadcast(QI, 15);

@@ -316,7 +316,7 @@ public final class Q6_KTensor extends Tensor {
     /** Per-thread decode inputs of two activation rows ({@link #decodeInputs}). */
     private static final ThreadLocal<float[][]> MATMUL_INPUTS = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    /** Two activation rows' decode inputs, one after the other, for {@link #dot2}; null for other batches. */
+    /** Two activation rows' decode inputs, one after the other, for {@link #decodedRowOf2}; null for other batches. */
     @Override
     float[] decodeInputs(float[] x, int batch) {
         if (batch != 2 || !INTERLEAVED_DECODE) {
@@ -329,24 +329,18 @@ public final class Q6_KTensor extends Tensor {
         return in;
     }
 
-    /** Batches of 2 take {@link #dot2}, as in Q4_KTensor. */
     @Override
-    protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
-            int end) {
-        if (batch == 2 && INTERLEAVED_DECODE && VectorConfig.ENABLED) {
-            float[] in = xd != null ? xd : decodeInputs(x, 2);
-            int n = cols + 16 * (cols / BLOCK);
-            for (int r = start; r < end; r++) {
-                dot2(r, in, n, out, outOffset + r, outStride);
-            }
-            return;
-        }
-        super.matmulRows(x, xd, batch, out, outStride, outOffset, start, end);
+    boolean hasDecodedRowsOf2() {
+        return INTERLEAVED_DECODE;
     }
 
-    /** {@link #dotInterleaved} for two activation rows whose decode inputs start at 0 and {@code n2} of {@code in}. */
-    private void dot2(long row, float[] in, int n2, float[] out, int oo, int os) {
-        int nb = cols / BLOCK;
+    /**
+     * {@link #dotInterleaved} for two activation rows, whose decode inputs start at 0 and {@code n2} of {@code in}
+     * (see Q4_KTensor's).
+     */
+    @Override
+    void decodedRowOf2(long row, float[] in, float[] out, int oo, int os) {
+        int nb = cols / BLOCK, n2 = cols + 16 * nb;
         long base = row * nb * BYTES;
         FloatVector acc = FloatVector.zero(QF), acc2 = acc, offsets = acc, bcc = acc, bcc2 = acc, boffsets = acc;
         IntVector lo = IntVector.broadcast(QI, 0xF), hi = IntVector.broadcast(QI, 0x30);

@@ -287,6 +287,19 @@ public abstract class Tensor {
         return null;
     }
 
+    /** Whether batches of 2 take {@link #decodedRowOf2} on {@link #decodeInputs}'s form of the activations. */
+    boolean hasDecodedRowsOf2() {
+        return false;
+    }
+
+    /**
+     * {@code out[o]} and {@code out[o + os]}: weight row {@code row} against the two activation rows of {@code in},
+     * {@link #decodeInputs}'s form of a batch of 2. Only for formats whose {@link #hasDecodedRowsOf2} is true.
+     */
+    void decodedRowOf2(long row, float[] in, float[] out, int o, int os) {
+        throw new UnsupportedOperationException(type() + " has no two-row decode kernel");
+    }
+
     /** Whether this format has {@link #fusedRowQuad} (formats decide by vector width: it needs 32 registers). */
     boolean hasFusedRowQuads() {
         return false;
@@ -390,6 +403,13 @@ public abstract class Tensor {
      */
     protected void matmulRows(float[] x, float[] xd, int batch, float[] out, int outStride, int outOffset, int start,
             int end) {
+        if (batch == 2 && VectorConfig.ENABLED && hasDecodedRowsOf2()) {
+            float[] in = xd != null ? xd : decodeInputs(x, 2);
+            for (int r = start; r < end; r++) {
+                decodedRowOf2(r, in, out, outOffset + r, outStride);
+            }
+            return;
+        }
         float[] xi = xd != null || !readsInterleaved(batch) ? xd : interleave(x, batch, cols);
         if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART && hasFusedRowPairs8()) {
             int half = (end - start) / 2, r = start;
