@@ -245,11 +245,9 @@ public final class Q5_0Tensor extends Tensor {
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < nb; b++, off += BYTES) {
             int l = b * BLOCK, h = l + 16;
-            float d;
-            IntVector qh, v;
-            d = Float.float16ToFloat(data.get(SHORT_LE, off));
-            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
-            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+            float d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            IntVector qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
                     .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
@@ -285,11 +283,9 @@ public final class Q5_0Tensor extends Tensor {
         FloatVector a0 = FloatVector.zero(QF), a1 = a0;
         for (int b = 0; b < nb; b++, off += BYTES) {
             int l = b * BLOCK, h = l + 16;
-            float d;
-            IntVector qh, v;
-            d = Float.float16ToFloat(data.get(SHORT_LE, off));
-            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
-            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+            float d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            IntVector qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
                     .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
@@ -326,11 +322,9 @@ public final class Q5_0Tensor extends Tensor {
         long off = base;
         for (int l = g * BLOCK, end = (nb * rs + g) * BLOCK; l < end; l += rs * BLOCK, off += BYTES) {
             int h = l + 16;
-            float d;
-            IntVector qh, v;
-            d = Float.float16ToFloat(data.get(SHORT_LE, off));
-            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
-            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+            float d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            IntVector qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
                     .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
@@ -419,11 +413,9 @@ public final class Q5_0Tensor extends Tensor {
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
         long off = base;
         for (int l = 0, end = nb * 8 * BLOCK; l < end; l += 8 * BLOCK, off += BYTES) {
-            float d;
-            IntVector qh, v;
-            d = Float.float16ToFloat(data.get(SHORT_LE, off));
-            qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
-            v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
+            float d = Float.float16ToFloat(data.get(SHORT_LE, off));
+            IntVector qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(BS, data, off + 6, LITTLE_ENDIAN)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, QI, 0);
             FloatVector la = v.lanewise(VectorOperators.BITWISE_BLEND, qh.lanewise(VectorOperators.ROL, FIFTH_LO), BIT4)
                     .selectFrom(CLEAR, SET).reinterpretAsFloats().mul(d);
