@@ -215,6 +215,29 @@ final class Kernels {
         return holder[0];
     }
 
+    /** Writes one activation row's K-quant decode input ({@link #kDecodeLength} floats) into {@code in}. */
+    @FunctionalInterface
+    interface DecodeRow {
+        void into(float[] x, int xOff, int cols, float[] in, int inOff);
+    }
+
+    /** Floats in a K-quant decode input of a row of {@code cols}: the activations, then 16 per super-block. */
+    static int kDecodeLength(int cols) {
+        return cols + 16 * (cols / 256);
+    }
+
+    /**
+     * The decode inputs of a batch of 2 activation rows ({@code x} is {@code 2 x cols}), one after the other, in this
+     * thread's buffer of {@code slot} (see {@link Tensor#decodeInputs}).
+     */
+    static float[] kDecodeInputsOf2(ThreadLocal<float[][]> slot, float[] x, int cols, DecodeRow row) {
+        int n = kDecodeLength(cols);
+        float[] in = decodeBuffer(slot, 2 * n);
+        row.into(x, 0, cols, in, 0);
+        row.into(x, cols, cols, in, n);
+        return in;
+    }
+
     /** Per-thread scratch of {@link #scalesAndMinsK4Row} (one slot, grown to the longest row seen). */
     private static final ThreadLocal<float[][]> K4_ROW = ThreadLocal.withInitial(() -> new float[1][0]);
 

@@ -275,12 +275,12 @@ public final class Q4_KTensor extends Tensor {
      * {@link #ORDER}, then per super-block 8 zeros and the sums of its 8 sub-blocks' activations.
      */
     static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
-        float[] in = Kernels.decodeBuffer(slot, cols + 16 * (cols / BLOCK));
+        float[] in = Kernels.decodeBuffer(slot, Kernels.kDecodeLength(cols));
         interleaveInto(x, xOff, cols, in, 0);
         return in;
     }
 
-    /** {@link #interleave} into {@code in} from {@code inOff} ({@code cols + 16 * cols / 256} floats). */
+    /** {@link #interleave} into {@code in} from {@code inOff} ({@link Kernels#kDecodeLength} floats). */
     static void interleaveInto(float[] x, int xOff, int cols, float[] in, int inOff) {
         int nb = cols / BLOCK;
         for (int b = 0; b < nb; b++) {
@@ -359,14 +359,8 @@ public final class Q4_KTensor extends Tensor {
     /** Two activation rows' decode inputs, one after the other, for {@link #decodedRowOf2}; null for other batches. */
     @Override
     float[] decodeInputs(float[] x, int batch) {
-        if (batch != 2 || !INTERLEAVED_DECODE) {
-            return null;
-        }
-        int n = cols + 16 * (cols / BLOCK);
-        float[] in = Kernels.decodeBuffer(MATMUL_INPUTS, 2 * n);
-        interleaveInto(x, 0, cols, in, 0);
-        interleaveInto(x, cols, cols, in, n);
-        return in;
+        return batch == 2 && INTERLEAVED_DECODE
+                ? Kernels.kDecodeInputsOf2(MATMUL_INPUTS, x, cols, Q4_KTensor::interleaveInto) : null;
     }
 
     @Override
@@ -383,7 +377,7 @@ public final class Q4_KTensor extends Tensor {
      */
     @Override
     void decodedRowOf2(long row, float[] in, float[] out, int oo, int os) {
-        int nb = cols / BLOCK, n = cols + 16 * nb;
+        int nb = cols / BLOCK, n = Kernels.kDecodeLength(cols);
         long base = row * nb * BYTES;
         FloatVector acc = FloatVector.zero(QF), acc2 = acc, mins = acc, bcc = acc, bcc2 = acc, bmins = acc;
         IntVector m = IntVector.broadcast(QI, 15);

@@ -239,12 +239,12 @@ public final class Q6_KTensor extends Tensor {
      * {@link #ORDER}, then per super-block -32 times the sums of its 16 sub-blocks' activations.
      */
     private static float[] interleave(float[] x, int xOff, int cols, ThreadLocal<float[][]> slot) {
-        float[] in = Kernels.decodeBuffer(slot, cols + 16 * (cols / BLOCK));
+        float[] in = Kernels.decodeBuffer(slot, Kernels.kDecodeLength(cols));
         interleaveInto(x, xOff, cols, in, 0);
         return in;
     }
 
-    /** {@link #interleave} into {@code in} from {@code inOff} ({@code cols + 16 * cols / 256} floats). */
+    /** {@link #interleave} into {@code in} from {@code inOff} ({@link Kernels#kDecodeLength} floats). */
     private static void interleaveInto(float[] x, int xOff, int cols, float[] in, int inOff) {
         int nb = cols / BLOCK;
         for (int b = 0; b < nb; b++) {
@@ -319,14 +319,8 @@ public final class Q6_KTensor extends Tensor {
     /** Two activation rows' decode inputs, one after the other, for {@link #decodedRowOf2}; null for other batches. */
     @Override
     float[] decodeInputs(float[] x, int batch) {
-        if (batch != 2 || !INTERLEAVED_DECODE) {
-            return null;
-        }
-        int n = cols + 16 * (cols / BLOCK);
-        float[] in = Kernels.decodeBuffer(MATMUL_INPUTS, 2 * n);
-        interleaveInto(x, 0, cols, in, 0);
-        interleaveInto(x, cols, cols, in, n);
-        return in;
+        return batch == 2 && INTERLEAVED_DECODE
+                ? Kernels.kDecodeInputsOf2(MATMUL_INPUTS, x, cols, Q6_KTensor::interleaveInto) : null;
     }
 
     @Override
@@ -340,7 +334,7 @@ public final class Q6_KTensor extends Tensor {
      */
     @Override
     void decodedRowOf2(long row, float[] in, float[] out, int oo, int os) {
-        int nb = cols / BLOCK, n2 = cols + 16 * nb;
+        int nb = cols / BLOCK, n2 = Kernels.kDecodeLength(cols);
         long base = row * nb * BYTES;
         FloatVector acc = FloatVector.zero(QF), acc2 = acc, offsets = acc, bcc = acc, bcc2 = acc, boffsets = acc;
         IntVector lo = IntVector.broadcast(QI, 0xF), hi = IntVector.broadcast(QI, 0x30);
