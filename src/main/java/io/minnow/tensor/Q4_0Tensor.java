@@ -359,9 +359,9 @@ public final class Q4_0Tensor extends Tensor {
      * in cache 4.25-4.63 -> 3.51-3.81 ns per block at 4 rows. Each row's sum is built as {@link #fusedRows} builds it.
      */
     @Override
-    void fusedRowQuad(long row, long step, float[] x, int rs, int g, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
-        quad(data, row * nb * BYTES, step * nb * BYTES, nb, x, rs, g, batch, out, o, (int) step, os);
+        quad(data, row * nb * BYTES, step * nb * BYTES, nb, x, batch, out, o, (int) step, os);
     }
 
     /**
@@ -369,13 +369,13 @@ public final class Q4_0Tensor extends Tensor {
      * qwen2.5-0.5b Q4_0, 4 sequences decoding ({@code SameJvmAB decode4}): 29.5 against 25.6 ms per step. The same
      * shape for Q8_0's quad changed nothing and is not applied.
      */
-    private static void quad(MemorySegment data, long base, long rb, int nb, float[] x, int rs, int g, int batch,
-            float[] out, int o, int s1, int os) {
+    private static void quad(MemorySegment data, long base, long rb, int nb, float[] x, int batch, float[] out,
+            int o, int s1, int os) {
         int x1 = BLOCK, x2 = 2 * BLOCK, x3 = 3 * BLOCK; // interleaved: the 4 rows of a block side by side
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         long off = base;
-        for (int l = g * BLOCK, end = (nb * rs + g) * BLOCK; l < end; l += rs * BLOCK, off += BYTES) {
+        for (int l = 0, end = nb * FUSED_MAX * BLOCK; l < end; l += FUSED_MAX * BLOCK, off += BYTES) {
             int h = l + 16;
             // each weight row decoded whole (its table and quants die at once), then each activation row's two
             // vectors loaded once for the four: 16 accumulators, 8 weight vectors and 2 activation vectors live

@@ -309,18 +309,18 @@ public final class Q5_0Tensor extends Tensor {
 
     /** Four weight rows by up to four activation rows of {@code xi} (see {@link Tensor#fusedRowQuad}). */
     @Override
-    void fusedRowQuad(long row, long step, float[] xi, int rs, int g, int batch, float[] out, int o, int os) {
-        quad(data, row * rowStride, step * rowStride, cols / BLOCK, xi, rs, g, batch, out, o, (int) step, os);
+    void fusedRowQuad(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
+        quad(data, row * rowStride, step * rowStride, cols / BLOCK, xi, batch, out, o, (int) step, os);
     }
 
     /** {@link #fusedRowQuad}'s loop: static, the activation offset as the loop variable (see Q4_0Tensor). */
-    private static void quad(MemorySegment data, long base, long rb, int nb, float[] x, int rs, int g, int batch,
-            float[] out, int o, int s1, int os) {
+    private static void quad(MemorySegment data, long base, long rb, int nb, float[] x, int batch, float[] out,
+            int o, int s1, int os) {
         int x1 = BLOCK, x2 = 2 * BLOCK, x3 = 3 * BLOCK; // interleaved: the 4 rows of a block side by side
         FloatVector a0 = FloatVector.zero(QF), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         long off = base;
-        for (int l = g * BLOCK, end = (nb * rs + g) * BLOCK; l < end; l += rs * BLOCK, off += BYTES) {
+        for (int l = 0, end = nb * FUSED_MAX * BLOCK; l < end; l += FUSED_MAX * BLOCK, off += BYTES) {
             int h = l + 16;
             float d = Float.float16ToFloat(data.get(SHORT_LE, off));
             IntVector qh = IntVector.broadcast(QI, data.get(INT_LE, off + 2));

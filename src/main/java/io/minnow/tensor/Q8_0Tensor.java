@@ -234,7 +234,7 @@ public final class Q8_0Tensor extends Tensor {
      * against 2.65 in cache (docs/performance.md, "Spread rows round").
      */
     @Override
-    void fusedRowQuad(long row, long step, float[] x, int rs, int g, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] x, int batch, float[] out, int o, int os) {
         int nb = cols / BLOCK;
         long base = row * nb * BYTES, rb = step * nb * BYTES;
         int s1 = (int) step;
@@ -243,7 +243,7 @@ public final class Q8_0Tensor extends Tensor {
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         for (int b = 0; b < nb; b++) {
             long w = base + (long) b * BYTES;
-            int l = (b * rs + g) * BLOCK, h = l + 16;
+            int l = b * FUSED_MAX * BLOCK, h = l + 16;
             FloatVector y0 = FloatVector.fromArray(QF, x, l), z0 = FloatVector.fromArray(QF, x, h);
             FloatVector y1 = FloatVector.fromArray(QF, x, x1 + l), z1 = FloatVector.fromArray(QF, x, x1 + h);
             FloatVector y2 = FloatVector.fromArray(QF, x, x2 + l), z2 = FloatVector.fromArray(QF, x, x2 + h);

@@ -307,11 +307,11 @@ public abstract class Tensor {
 
     /**
      * {@link #fusedRows} for four weight rows ({@code row + i * step}, outputs at {@code o + i * step}, i < 4) and
-     * activation rows {@code g .. g + batch - 1} (1 to {@link #FUSED_MAX} of them) of {@code xi}, the activations as
-     * {@link #interleave} lays them out with {@code rs} rows per block: each activation vector is loaded once for four
-     * rows. Each row is computed exactly as {@link #fusedRows} computes it.
+     * the {@code batch} activation rows (2 to {@link #FUSED_MAX}) of {@code xi}, the activations as
+     * {@link #interleave} lays them out: each activation vector is loaded once for four rows. Each row is computed
+     * exactly as {@link #fusedRows} computes it.
      */
-    void fusedRowQuad(long row, long step, float[] xi, int rs, int g, int batch, float[] out, int o, int os) {
+    void fusedRowQuad(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
         throw new UnsupportedOperationException(type() + " has no fused row quads");
     }
 
@@ -325,7 +325,7 @@ public abstract class Tensor {
     final boolean readsInterleaved(int batch) {
         return batch >= BATCH_MIN && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART
                 && !(batch == 2 && hasRowsOf2())
-                && (hasFusedRowQuads() || batch > FUSED_MAX && hasFusedRowPairs8());
+                && (batch <= FUSED_MAX ? hasFusedRowQuads() : hasFusedRowPairs8());
     }
 
     private static final ThreadLocal<float[][]> INTERLEAVED = ThreadLocal.withInitial(() -> new float[1][0]);
@@ -357,12 +357,6 @@ public abstract class Tensor {
         return xi;
     }
 
-    /** {@link #fusedRowQuad} on activation rows 0-3, then 4 on: each row's sums as {@link #fusedRows} builds them. */
-    private void quadsOf8(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
-        fusedRowQuad(row, step, xi, FUSED_MAX8, 0, FUSED_MAX, out, o, os);
-        fusedRowQuad(row, step, xi, FUSED_MAX8, FUSED_MAX, batch - FUSED_MAX, out, o + FUSED_MAX * os, os);
-    }
-
     /** Most activation rows of {@link #fusedRowPair8}. */
     static final int FUSED_MAX8 = 8;
 
@@ -373,8 +367,8 @@ public abstract class Tensor {
 
     /**
      * {@link #fusedRowPair} for {@code FUSED_MAX + 1} to {@link #FUSED_MAX8} activation rows, read from {@code xi}
-     * ({@link #interleave}, 8 rows per block). Each row is computed exactly as two calls of {@link #fusedRows}
-     * (activation rows 0-3, then 4 on) compute it. {@code step} 0 pairs a row with itself (the last row of an odd
+     * ({@link #interleave}, 8 rows per block). A row's sums do not depend on its partner, so every row of a batch
+     * gets the same ones whatever the thread split. {@code step} 0 pairs a row with itself (the last row of an odd
      * range): both outputs then fall on one place.
      */
     void fusedRowPair8(long row, long step, float[] xi, int batch, float[] out, int o, int os) {
@@ -423,19 +417,6 @@ public abstract class Tensor {
             }
             return;
         }
-        if (batch > FUSED_MAX && batch <= FUSED_MAX8 && VectorConfig.ENABLED && Kernels.ONE_PART
-                && hasFusedRowQuads()) {
-            // the 0-3 rows left over after the spread quads take the same kernel with step 0 (one row four times,
-            // its outputs on one place), so every row's sums are built the same way
-            int quarter = (end - start) / 4, r = start;
-            for (; r < start + quarter; r++) {
-                quadsOf8(r, quarter, xi, batch, out, outOffset + r, outStride);
-            }
-            for (r = start + 4 * quarter; r < end; r++) {
-                quadsOf8(r, 0, xi, batch, out, outOffset + r, outStride);
-            }
-            return;
-        }
         if (fused(batch)) {
             int r = start;
             if (batch == 2 && hasRowsOf2()) {
@@ -447,7 +428,7 @@ public abstract class Tensor {
             if (hasFusedRowQuads()) {
                 int quarter = (end - r) / 4, first = r;
                 for (; r < first + quarter; r++) {
-                    fusedRowQuad(r, quarter, xi, FUSED_MAX, 0, batch, out, outOffset + r, outStride);
+                    fusedRowQuad(r, quarter, xi, batch, out, outOffset + r, outStride);
                 }
                 r = first + 4 * quarter;
             }
